@@ -1,0 +1,91 @@
+#!/usr/bin/python3
+"""Plots of a Ferrotherm run (Debian python3-numpy and python3-matplotlib).
+
+  python3 postprocess/plot_statistics.py OUTPUT_DIRECTORY
+
+Writes into OUTPUT_DIRECTORY:
+  temperature.png  maximum temperature, target T90/T50/T10 and mean per tissue vs time,
+                   CEM43T90 on a second axis;
+  target_temperature_volume.png  cumulative temperature-volume histogram of the target
+                   (volume fraction at or above T) at the time of the highest T90 and at
+                   the end.
+"""
+import csv
+import os
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+
+def read_columns(path):
+    with open(path, newline="") as handle:
+        rows = list(csv.reader(handle))
+    header, data = rows[0], np.array(rows[1:], dtype=float)
+    return {name: data[:, k] for k, name in enumerate(header)}
+
+
+def plot_temperatures(stats, directory):
+    minutes = stats["time_s"] / 60
+    figure, axis = plt.subplots(figsize=(8, 4.5))
+    axis.plot(minutes, stats["T_max_C"], "k-", label="maximum")
+    for name, style in (("target_T10_C", "r--"), ("target_T50_C", "r-."), ("target_T90_C", "r-")):
+        if name in stats:
+            axis.plot(minutes, stats[name], style, label=name.replace("target_", "target ").replace("_C", ""))
+    for name in stats:
+        if name.startswith("T_mean_") and name.endswith("_C"):
+            axis.plot(minutes, stats[name], ":", label="mean " + name[7:-2])
+    axis.set_xlabel("time [min]")
+    axis.set_ylabel("temperature [°C]")
+    axis.grid(alpha=0.3)
+    if "CEM43T90_min" in stats:
+        dose = axis.twinx()
+        dose.plot(minutes, stats["CEM43T90_min"], "b-", alpha=0.5, label="CEM43T90")
+        dose.set_ylabel("CEM43T90 [min]", color="b")
+    axis.legend(loc="upper left", fontsize=8)
+    figure.tight_layout()
+    path = os.path.join(directory, "temperature.png")
+    figure.savefig(path, dpi=120)
+    return path
+
+
+def plot_histogram(stats, directory):
+    path = os.path.join(directory, "target_temperature_volume.csv")
+    if not os.path.exists(path):
+        return None
+    table = read_columns(path)
+    times = np.unique(table["time_s"])
+    hottest = stats["time_s"][np.nanargmax(stats["target_T90_C"])] if "target_T90_C" in stats else times[-1]
+    figure, axis = plt.subplots(figsize=(6, 4.5))
+    for time, style in ((hottest, "r-"), (times[-1], "k--")):
+        selected = table["time_s"] == time
+        axis.plot(table["T_C"][selected], 100 * table["volume_fraction_at_or_above"][selected], style,
+                  label=f"t = {time / 60:.1f} min")
+    axis.set_xlabel("temperature [°C]")
+    axis.set_ylabel("target volume at or above [%]")
+    axis.set_xlim(36, max(46, np.max(stats["T_max_C"]) + 1))
+    axis.grid(alpha=0.3)
+    axis.legend()
+    figure.tight_layout()
+    out = os.path.join(directory, "target_temperature_volume.png")
+    figure.savefig(out, dpi=120)
+    return out
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    directory = sys.argv[1]
+    statistics = os.path.join(directory, "statistics.csv")
+    if not os.path.exists(statistics):
+        sys.exit(f"plot_statistics.py: no statistics.csv in {directory}")
+    stats = read_columns(statistics)
+    written = [plot_temperatures(stats, directory), plot_histogram(stats, directory)]
+    print("plots:", ", ".join(path for path in written if path))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,90 @@
+// ParsedFunction: muparser expressions with clear errors (see parsed_function.h).
+#include "core/parsed_function.h"
+
+#include "core/input_error.h"
+#include "core/text_parsing.h"
+
+#include <deal.II/base/function_parser.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <sstream>
+
+namespace ferrotherm
+{
+ParsedFunction::ParsedFunction(const std::string &expression, const std::string &parameter_name,
+                               const std::map<std::string, double> &constants)
+  : text(trim(expression)), parameter(parameter_name), constant(false), constant_value(0)
+{
+  if (text.empty())
+    throw_input_error(parameter, "expected an expression in x, y, z, t, found nothing");
+
+  errno = 0;
+  char *end = nullptr;
+  const double number = std::strtod(text.c_str(), &end);
+  if (end == text.c_str() + text.size() && errno == 0)
+  {
+    if (!std::isfinite(number))
+      throw_input_error(parameter, "expected a finite value, found '" + text + "'");
+    constant = true;
+    constant_value = number;
+    return;
+  }
+
+  function = std::make_unique<dealii::FunctionParser<3>>(1);
+  try
+  {
+    function->initialize("x,y,z,t", text, constants, true);
+    // muparser reports most syntax errors only at the first evaluation.
+    function->value(dealii::Point<3>());
+  }
+  catch (const dealii::ExceptionBase &error)
+  {
+    std::ostringstream message;
+    error.print_info(message);
+    throw_input_error(parameter, "cannot parse the expression '" + text +
+                                   "' (variables x, y, z, t; " + trim(message.str()) + ")");
+  }
+  catch (const std::exception &error)
+  {
+    throw_input_error(parameter, "cannot parse the expression '" + text + "': " +
+                                   std::string(error.what()));
+  }
+}
+
+ParsedFunction::~ParsedFunction() = default;
+
+double ParsedFunction::value(const dealii::Point<3> &point, double time) const
+{
+  if (constant)
+    return constant_value;
+  function->set_time(time);
+  const double result = function->value(point);
+  if (!std::isfinite(result))
+  {
+    std::ostringstream where;
+    where << "(" << point << ") at t = " << time;
+    throw_input_error(parameter, "the expression '" + text + "' is not finite at " +
+                                   where.str());
+  }
+  return result;
+}
+
+std::map<std::string, double> parse_function_constants(const std::string &text,
+                                                       const std::string &where)
+{
+  std::map<std::string, double> constants;
+  if (trim(text).empty())
+    return constants;
+  for (const auto &item : split(text, ','))
+  {
+    const auto equal = item.find('=');
+    if (equal == std::string::npos || trim(item.substr(0, equal)).empty())
+      throw_input_error(where, "expected 'name=value' items separated by ',', found '" + item +
+                                 "'");
+    constants[trim(item.substr(0, equal))] = parse_double(item.substr(equal + 1), where);
+  }
+  return constants;
+}
+} // namespace ferrotherm

@@ -1,0 +1,45 @@
+// ParsedFunction: a scalar user function of (x, y, z, t) given as a muparser expression
+// in a parameter (`set Initial temperature = 37 + 2*exp(-x^2/1e-4)`), with the global
+// `Function constants` available. Syntax errors name the parameter; a value that is not
+// finite (NaN, inf) is an error naming the parameter and the point.
+#pragma once
+
+#include <deal.II/base/point.h>
+
+#include <map>
+#include <memory>
+#include <string>
+
+namespace dealii
+{
+template <int dim>
+class FunctionParser;
+}
+
+namespace ferrotherm
+{
+class ParsedFunction
+{
+public:
+  ParsedFunction(const std::string &expression, const std::string &parameter_name,
+                 const std::map<std::string, double> &constants);
+  ~ParsedFunction();
+
+  double value(const dealii::Point<3> &point, double time = 0.0) const;
+
+  // True when the expression is a plain number (so it can be evaluated once).
+  bool is_constant() const { return constant; }
+  const std::string &expression() const { return text; }
+
+private:
+  std::string text;
+  std::string parameter;
+  bool constant;
+  double constant_value;
+  std::unique_ptr<dealii::FunctionParser<3>> function;
+};
+
+// Parses "a=1, b=2.5" (the `Function constants` parameter).
+std::map<std::string, double> parse_function_constants(const std::string &text,
+                                                       const std::string &where);
+} // namespace ferrotherm

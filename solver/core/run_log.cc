@@ -1,0 +1,65 @@
+// RunLog (see run_log.h).
+#include "core/run_log.h"
+
+#include <iostream>
+#include <streambuf>
+
+namespace ferrotherm
+{
+class RunLog::Buffer : public std::streambuf
+{
+public:
+  explicit Buffer(bool active) : active(active) {}
+  void attach(const std::string &path)
+  {
+    file.open(path);
+    file << pending;
+    pending.clear();
+  }
+
+protected:
+  int overflow(int c) override
+  {
+    if (c == EOF || !active)
+      return c;
+    std::cout.put(static_cast<char>(c));
+    if (file.is_open())
+      file.put(static_cast<char>(c));
+    else
+      pending.push_back(static_cast<char>(c));
+    return c;
+  }
+  int sync() override
+  {
+    std::cout.flush();
+    if (file.is_open())
+      file.flush();
+    return 0;
+  }
+
+private:
+  bool active;
+  std::ofstream file;
+  std::string pending;
+};
+
+RunLog::RunLog(bool active)
+  : buffer(std::make_unique<Buffer>(active)), out(std::make_unique<std::ostream>(buffer.get()))
+{
+}
+
+RunLog::~RunLog()
+{
+  out->flush();
+}
+
+std::ostream &RunLog::stream()
+{
+  return *out;
+}
+
+void RunLog::attach_file(const std::string &path)
+{
+  buffer->attach(path);
+}
+} // namespace ferrotherm

@@ -1,0 +1,26 @@
+// RunLog: the screen output of rank 0, copied to log.txt in the output directory.
+// Text written before the output directory exists is kept and written when the file
+// is attached, so a run that fails during set-up creates no output directory.
+#pragma once
+
+#include <fstream>
+#include <memory>
+#include <ostream>
+#include <string>
+
+namespace ferrotherm
+{
+class RunLog
+{
+public:
+  explicit RunLog(bool active);
+  ~RunLog();
+  std::ostream &stream();
+  void attach_file(const std::string &path);
+
+private:
+  class Buffer;
+  std::unique_ptr<Buffer> buffer;
+  std::unique_ptr<std::ostream> out;
+};
+} // namespace ferrotherm

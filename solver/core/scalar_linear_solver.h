@@ -1,0 +1,59 @@
+// ScalarLinearSolver: preconditioned CG for the symmetric positive definite systems of
+// the scalar fields (heat, later transport diffusion). The preconditioner (AMG with 3D
+// settings, Jacobi, SSOR or block ILU) is built on first use and reused until the owner
+// reports a matrix change. The initial guess is the incoming x (warm start), and the
+// stopping test is on the unpreconditioned residual: |b - A x| <= tolerance.
+#pragma once
+
+#include "core/linear_algebra.h"
+
+#include <deal.II/base/parameter_handler.h>
+
+#include <memory>
+#include <string>
+
+namespace ferrotherm
+{
+class ScalarLinearSolver
+{
+public:
+  ScalarLinearSolver();
+  ~ScalarLinearSolver();
+
+  // Declares "Preconditioner", "Relative tolerance", "Maximum iterations" in the
+  // current subsection.
+  static void declare_parameters(dealii::ParameterHandler &prm,
+                                 const std::string &default_preconditioner);
+  void parse_parameters(dealii::ParameterHandler &prm);
+
+  // `higher_order`: the FE degree is above 1 (tunes Trilinos ML).
+  void set_higher_order(bool higher_order) { higher_order_elements = higher_order; }
+
+  // The next solve rebuilds the preconditioner.
+  void matrix_changed() { preconditioner_is_current = false; }
+
+  // Solves A x = b to |b - A x| <= max(tolerance * |b|, absolute_floor), where the
+  // tolerance is `relative_tolerance_override` if positive, else the parameter. The
+  // preconditioner is built from `preconditioner_matrix` (e.g. the linear part of a
+  // Newton matrix) when it is not current. Returns the number of iterations; throws
+  // std::runtime_error naming `context` when the solver does not converge.
+  unsigned int solve(const LA::MPI::SparseMatrix &matrix,
+                     const LA::MPI::SparseMatrix &preconditioner_matrix,
+                     LA::MPI::Vector &solution, const LA::MPI::Vector &right_hand_side,
+                     const std::string &context, double relative_tolerance_override = -1,
+                     double absolute_floor = 0.0);
+
+  double relative_tolerance() const { return tolerance; }
+  unsigned int preconditioner_setups() const { return n_setups; }
+
+private:
+  struct Preconditioner;
+  std::unique_ptr<Preconditioner> preconditioner;
+  std::string preconditioner_name;
+  double tolerance;
+  unsigned int max_iterations;
+  bool higher_order_elements;
+  bool preconditioner_is_current;
+  unsigned int n_setups;
+};
+} // namespace ferrotherm

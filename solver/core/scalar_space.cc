@@ -1,0 +1,43 @@
+// ScalarSpace (see scalar_space.h).
+#include "core/scalar_space.h"
+
+#include <deal.II/dofs/dof_tools.h>
+#include <deal.II/fe/mapping_q.h>
+#include <deal.II/fe/mapping_q_cache.h>
+
+namespace ferrotherm
+{
+using namespace dealii;
+
+ScalarSpace::ScalarSpace(const parallel::distributed::Triangulation<3> &triangulation,
+                         unsigned int degree)
+  : fe(degree), dof_handler(triangulation), cell_quadrature(degree + 1),
+    face_quadrature(degree + 1)
+{
+}
+
+ScalarSpace::~ScalarSpace() = default;
+
+void ScalarSpace::setup()
+{
+  dof_handler.distribute_dofs(fe);
+  locally_owned = dof_handler.locally_owned_dofs();
+  DoFTools::extract_locally_relevant_dofs(dof_handler, locally_relevant);
+  hanging_node_constraints.clear();
+  hanging_node_constraints.reinit(locally_relevant);
+  DoFTools::make_hanging_node_constraints(dof_handler, hanging_node_constraints);
+  hanging_node_constraints.close();
+  partitioner = std::make_shared<Utilities::MPI::Partitioner>(
+    locally_owned, locally_relevant, dof_handler.get_communicator());
+
+  // The cache evaluates the manifolds once per cell instead of at every reinit().
+  auto cache = std::make_unique<MappingQCache<3>>(fe.degree);
+  cache->initialize(MappingQ<3>(fe.degree), dof_handler.get_triangulation());
+  mapping = std::move(cache);
+}
+
+FieldVector ScalarSpace::make_field_vector() const
+{
+  return FieldVector(partitioner);
+}
+} // namespace ferrotherm

@@ -1,0 +1,44 @@
+// ScalarSpace: the one continuous FE_Q space shared by all scalar fields on the tissue
+// mesh (temperature, iron, immune species): DoFHandler, mapping (a cached MappingQ of
+// the element degree, so curved tissue interfaces keep the element's convergence
+// order), index sets, hanging-node constraints and the default quadratures.
+#pragma once
+
+#include "core/linear_algebra.h"
+
+#include <deal.II/base/index_set.h>
+#include <deal.II/base/quadrature_lib.h>
+#include <deal.II/distributed/tria.h>
+#include <deal.II/dofs/dof_handler.h>
+#include <deal.II/fe/fe_q.h>
+#include <deal.II/fe/mapping.h>
+#include <deal.II/lac/affine_constraints.h>
+
+#include <memory>
+
+namespace ferrotherm
+{
+class ScalarSpace
+{
+public:
+  ScalarSpace(const dealii::parallel::distributed::Triangulation<3> &triangulation,
+              unsigned int degree);
+  ~ScalarSpace();
+
+  // (Re)distributes the degrees of freedom after a mesh change.
+  void setup();
+
+  // A ghosted field vector on this space.
+  FieldVector make_field_vector() const;
+
+  const dealii::FE_Q<3> fe;
+  dealii::DoFHandler<3> dof_handler;
+  std::unique_ptr<dealii::Mapping<3>> mapping;
+  dealii::IndexSet locally_owned;
+  dealii::IndexSet locally_relevant;
+  dealii::AffineConstraints<double> hanging_node_constraints;
+  const dealii::QGauss<3> cell_quadrature;
+  const dealii::QGauss<2> face_quadrature;
+  std::shared_ptr<const dealii::Utilities::MPI::Partitioner> partitioner;
+};
+} // namespace ferrotherm

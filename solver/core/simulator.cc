@@ -1,0 +1,414 @@
+// Simulator: set-up and treatment clock of a run (see simulator.h).
+#include "core/simulator.h"
+
+#include "core/input_error.h"
+#include "core/text_parsing.h"
+#include "models/meshes/mesh_generator.h"
+#include "physics/em/electromagnetic_model.h"
+#include "physics/heat/pennes_heat.h"
+#include "physics/transport/iron_model.h"
+#include "postprocess/postprocessor.h"
+
+#include <deal.II/base/mpi.h>
+#include <deal.II/fe/fe_values.h>
+#include <deal.II/lac/vector.h>
+#include <deal.II/numerics/data_out.h>
+
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <iomanip>
+#include <sstream>
+
+namespace ferrotherm
+{
+using namespace dealii;
+
+void Simulator::declare_parameters(ParameterHandler &prm)
+{
+  prm.declare_entry("Additional shared libraries", "", Patterns::Anything(),
+                    "Comma-separated shared libraries (.so) loaded before the parameters are "
+                    "read; their plugins register themselves and appear in the parameter "
+                    "documentation.");
+  prm.declare_entry("Function constants", "", Patterns::Anything(),
+                    "Constants for all expressions, 'name=value, name=value'.");
+
+  prm.enter_subsection("Mesh");
+  MeshGenerator::declare_parameters(prm);
+  prm.declare_entry("Global refinements", "2", Patterns::Integer(0, 10),
+                    "Uniform refinements of the coarse mesh.");
+  prm.declare_entry("Target refinements", "0", Patterns::Integer(0, 6),
+                    "Additional refinements of the target-tissue cells (hanging nodes).");
+  prm.leave_subsection();
+
+  prm.enter_subsection("Tissues");
+  prm.declare_entry("Database", "$FERROTHERM_DATA/tissues.csv", Patterns::Anything(),
+                    "Tissue property table (CSV; see prm/tissues.csv for the columns).");
+  prm.declare_entry("Dielectric parameter table",
+                    "$FERROTHERM_DATA/gabriel-cole-cole-parameters.tsv", Patterns::Anything(),
+                    "Gabriel et al. (1996) Cole-Cole parameters, for 'gabriel:<tissue>' "
+                    "entries of the database.");
+  prm.declare_entry("Target tissues", "tumour", Patterns::Anything(),
+                    "Comma-separated tissue names treated as the target (T90, CEM43T90, "
+                    "damaged fraction); may be empty.");
+  prm.declare_entry("Property overrides", "", Patterns::Anything(),
+                    "Per-tissue overrides of database values, e.g. "
+                    "'tumour: perfusion_rate=0.002, metabolic_heat=20; muscle: density=1050'.");
+  prm.leave_subsection();
+
+  prm.enter_subsection("Electromagnetics");
+  ElectromagneticModel::declare_parameters(prm);
+  prm.leave_subsection();
+
+  prm.enter_subsection("Transport");
+  IronModel::declare_parameters(prm);
+  prm.leave_subsection();
+
+  PennesHeat::declare_parameters(prm);
+  TreatmentSchedule::declare_parameters(prm);
+
+  prm.enter_subsection("Output");
+  prm.declare_entry("Output directory", "output", Patterns::Anything(),
+                    "Directory of all results (relative to the working directory).");
+  prm.declare_entry("Output interval", "60", Patterns::Double(0),
+                    "Simulated time between outputs [s] (statistics, probes, solution).");
+  prm.leave_subsection();
+
+  prm.enter_subsection("Postprocess");
+  Postprocessor::declare_parameters(prm);
+  prm.leave_subsection();
+}
+
+Simulator::Simulator(MPI_Comm comm, ParameterHandler &prm, const RunContext &context,
+                     std::ostream &screen, bool validate_only)
+  : comm(comm), pcout(screen, Utilities::MPI::this_mpi_process(comm) == 0),
+    run_context(context), validate_only(validate_only),
+    tria(comm, Triangulation<3>::limit_level_difference_at_vertices)
+{
+  parse_parameters(prm);
+  build_mesh();
+  em->initialize(*this);
+  iron->initialize(*this);
+  heat->initialize(*this);
+  if (validate_only)
+    return;
+
+  space = std::make_unique<ScalarSpace>(tria, heat->finite_element_degree());
+  space->setup();
+  em->setup();
+  iron->setup();
+  heat->setup();
+  for (auto &postprocessor : postprocessors)
+    postprocessor->initialize(*this);
+
+  if (Utilities::MPI::this_mpi_process(comm) == 0)
+  {
+    create_directories(output_path);
+    std::ostringstream parameters;
+    prm.print_parameters(parameters, ParameterHandler::ShortPRM);
+    write_file_atomically(output_path + "/parameters.prm", parameters.str());
+  }
+  MPI_Barrier(comm);
+}
+
+Simulator::~Simulator() = default;
+
+void Simulator::parse_parameters(ParameterHandler &prm)
+{
+  prm.enter_subsection("Mesh");
+  mesh_generator = PluginRegistry<MeshGenerator>::instance().create(prm.get("Model"));
+  mesh_generator->parse_parameters(prm, run_context);
+  global_refinements = prm.get_integer("Global refinements");
+  target_refinements = prm.get_integer("Target refinements");
+  prm.leave_subsection();
+
+  prm.enter_subsection("Electromagnetics");
+  em = PluginRegistry<ElectromagneticModel>::instance().create(prm.get("Model"));
+  const double frequency = parse_double(prm.get("Frequency"), "Electromagnetics/Frequency");
+  if (!(frequency > 0))
+    throw_input_error("Electromagnetics/Frequency",
+                      "must be positive, found " + prm.get("Frequency"));
+  em->set_frequency(frequency);
+  em->parse_parameters(prm, run_context);
+  prm.leave_subsection();
+
+  prm.enter_subsection("Tissues");
+  tissue_database = TissueDatabase::read(
+    resolve_input_path(prm.get("Database"), run_context.input_directory),
+    resolve_input_path(prm.get("Dielectric parameter table"), run_context.input_directory),
+    frequency);
+  tissue_database.apply_overrides(prm.get("Property overrides"), "Tissues/Property overrides");
+  target_names.clear();
+  if (!trim(prm.get("Target tissues")).empty())
+    for (const auto &name : split(prm.get("Target tissues"), ','))
+    {
+      if (tissue_database.find_name(name) == nullptr)
+        throw_input_error("Tissues/Target tissues", "no tissue named '" + name +
+                                                      "' in the tissue database");
+      target_names.push_back(name);
+    }
+  prm.leave_subsection();
+
+  prm.enter_subsection("Transport");
+  iron = PluginRegistry<IronModel>::instance().create(prm.get("Model"));
+  iron->parse_parameters(prm, run_context);
+  prm.leave_subsection();
+
+  heat = std::make_unique<PennesHeat>();
+  heat->parse_parameters(prm, run_context);
+  treatment_schedule.parse_parameters(prm);
+  if (!heat->is_steady() && !(treatment_schedule.end_time() > 0))
+    throw_input_error("Treatment schedule/End time", "must be positive for transient runs");
+
+  prm.enter_subsection("Output");
+  output_path = trim(prm.get("Output directory"));
+  if (output_path.empty())
+    throw_input_error("Output/Output directory", "must not be empty");
+  output_interval = prm.get_double("Output interval");
+  if (!(output_interval > 0))
+    throw_input_error("Output/Output interval", "must be positive");
+  prm.leave_subsection();
+
+  prm.enter_subsection("Postprocess");
+  postprocessors.clear();
+  const std::string list = prm.get("List of postprocessors");
+  if (!trim(list).empty())
+    for (const auto &name : split(list, ','))
+    {
+      postprocessors.push_back(PluginRegistry<Postprocessor>::instance().create(name));
+      postprocessors.back()->parse_parameters(prm, run_context);
+    }
+  prm.leave_subsection();
+}
+
+void Simulator::build_mesh()
+{
+  mesh_generator->create_coarse_mesh(tria);
+  named_boundaries = mesh_generator->boundary_names();
+
+  // Every rank holds all coarse cells: the label check needs no communication.
+  mesh_labels.clear();
+  for (const auto &cell : tria.cell_iterators_on_level(0))
+    mesh_labels.insert(cell->material_id());
+  label_tissues.assign(256, nullptr);
+  std::string missing;
+  for (const unsigned int label : mesh_labels)
+  {
+    label_tissues[label] = tissue_database.find_label(label);
+    if (label_tissues[label] == nullptr)
+      missing += (missing.empty() ? "" : ", ") + std::to_string(label);
+  }
+  if (!missing.empty())
+  {
+    std::string in_mesh, known;
+    for (const unsigned int label : mesh_labels)
+      in_mesh += (in_mesh.empty() ? "" : ", ") + std::to_string(label);
+    for (const auto &tissue : tissue_database.all())
+      known += (known.empty() ? "" : ", ") + std::to_string(tissue.label) + " (" + tissue.name + ")";
+    throw_input_error("Tissues/Database", "the mesh has the labels " + in_mesh +
+                                            " but the database has no tissue for label(s) " +
+                                            missing + "; the database defines " + known);
+  }
+  targets.clear();
+  for (const auto &name : target_names)
+  {
+    const Tissue *tissue = tissue_database.find_name(name);
+    if (mesh_labels.count(tissue->label) == 0)
+      throw_input_error("Tissues/Target tissues", "the target tissue '" + name + "' (label " +
+                                                    std::to_string(tissue->label) +
+                                                    ") is not in the mesh");
+    targets.insert(tissue->label);
+  }
+
+  if (validate_only)
+    return;
+  tria.refine_global(global_refinements);
+  for (unsigned int r = 0; r < target_refinements; ++r)
+  {
+    for (const auto &cell : tria.active_cell_iterators())
+      if (cell->is_locally_owned() && targets.count(cell->material_id()))
+        cell->set_refine_flag();
+    tria.execute_coarsening_and_refinement();
+  }
+}
+
+std::set<types::boundary_id> Simulator::boundary_ids_in_mesh() const
+{
+  std::set<types::boundary_id> ids;
+  for (const auto &cell : tria.cell_iterators_on_level(0))
+    for (const unsigned int f : cell->face_indices())
+      if (cell->face(f)->at_boundary())
+        ids.insert(cell->face(f)->boundary_id());
+  return ids;
+}
+
+std::vector<std::pair<unsigned int, double>>
+Simulator::nodal_weights(const std::set<unsigned int> &labels) const
+{
+  FieldVector weights = space->make_field_vector();
+  FEValues<3> fe_values(*space->mapping, space->fe, space->cell_quadrature,
+                        update_values | update_JxW_values);
+  const unsigned int n = space->fe.n_dofs_per_cell();
+  Vector<double> cell_weights(n);
+  std::vector<types::global_dof_index> indices(n);
+  for (const auto &cell : space->dof_handler.active_cell_iterators())
+  {
+    if (!cell->is_locally_owned() || labels.count(cell->material_id()) == 0)
+      continue;
+    fe_values.reinit(cell);
+    cell_weights = 0;
+    for (unsigned int q = 0; q < fe_values.n_quadrature_points; ++q)
+      for (unsigned int i = 0; i < n; ++i)
+        cell_weights(i) += fe_values.shape_value(i, q) * fe_values.JxW(q);
+    cell->get_dof_indices(indices);
+    for (unsigned int i = 0; i < n; ++i)
+      weights(indices[i]) += cell_weights(i);
+  }
+  weights.compress(VectorOperation::add);
+  std::vector<std::pair<unsigned int, double>> result;
+  for (unsigned int i = 0; i < weights.locally_owned_size(); ++i)
+    if (weights.local_element(i) > 0)
+      result.emplace_back(i, weights.local_element(i));
+  return result;
+}
+
+void Simulator::add_module_output(DataOut<3> &data_out)
+{
+  em->add_output(data_out);
+  iron->add_output(data_out);
+  heat->add_output(data_out);
+}
+
+bool Simulator::is_steady() const
+{
+  return heat->is_steady();
+}
+
+double Simulator::field_scale(double t_old, double t_new) const
+{
+  if (is_steady())
+    return treatment_schedule.sessions().empty() ? 0.0 : 1.0;
+  return treatment_schedule.field_scale(t_old, t_new);
+}
+
+std::string Simulator::describe() const
+{
+  std::ostringstream text;
+  text << "mesh: " << tria.n_global_active_cells() << " coarse cells";
+  text << ", refinements: " << global_refinements << " global";
+  if (target_refinements)
+    text << " + " << target_refinements << " in the target";
+  text << "\ntissues:";
+  for (const unsigned int label : mesh_labels)
+    text << " " << label << "=" << label_tissues[label]->name;
+  text << "\nfields:";
+  for (const auto &field : field_registry.entries())
+    text << " " << field.first << " [" << field.second.unit << "] from "
+         << field.second.provider << ";";
+  text << "\nend time " << treatment_schedule.end_time() << " s";
+  return text.str();
+}
+
+void Simulator::run()
+{
+  const auto wall_start = std::chrono::steady_clock::now();
+  auto wall_seconds = [&]() {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  };
+  pcout << "Ferrotherm: " << tria.n_global_active_cells() << " cells, "
+        << space->dof_handler.n_dofs() << " temperature DoFs (Q" << space->fe.degree << "), "
+        << Utilities::MPI::n_mpi_processes(comm) << " MPI rank(s), " << linear_algebra_backend()
+        << std::endl;
+
+  const double end = treatment_schedule.end_time();
+  if (heat->is_steady())
+  {
+    em->advance(0, end);
+    iron->advance(0, end);
+    heat->advance(0, end);
+    write_output(end, wall_seconds());
+  }
+  else
+  {
+    write_output(0, 0);
+    double t = 0;
+    double next_output = output_interval;
+    while (t < end * (1 - 1e-12))
+    {
+      const double t_next =
+        std::min({next_output, treatment_schedule.next_event_after(t), end});
+      em->advance(t, t_next);
+      iron->advance(t, t_next);
+      heat->advance(t, t_next);
+      t = t_next;
+      if (t >= next_output * (1 - 1e-12) || t >= end * (1 - 1e-12))
+      {
+        write_output(t, wall_seconds());
+        next_output = (std::floor(t / output_interval + 1e-9) + 1) * output_interval;
+      }
+    }
+  }
+  print_summary(wall_seconds());
+}
+
+void Simulator::write_output(double time, double wall)
+{
+  StatisticsRow row;
+  row.emplace_back("time_s", time);
+  em->add_statistics(row);
+  iron->add_statistics(row);
+  heat->add_statistics(row);
+  for (auto &postprocessor : postprocessors)
+    postprocessor->execute(time, row);
+  row.emplace_back("wall_time_s", wall);
+  statistics.add_row(row);
+  if (Utilities::MPI::this_mpi_process(comm) == 0)
+    statistics.write(output_path + "/statistics.csv");
+
+  const double end = treatment_schedule.end_time();
+  std::ostringstream line;
+  line << std::fixed << std::setprecision(1) << "t = " << time << " s";
+  if (end > 0 && !heat->is_steady())
+  {
+    const double fraction = time / end;
+    line << " (" << std::setprecision(0) << 100 * fraction << "%)" << std::setprecision(1)
+         << " | wall " << wall << " s";
+    if (fraction > 0 && fraction < 1)
+      line << " | left ~" << wall * (1 - fraction) / fraction << " s";
+  }
+  else
+    line << " | wall " << wall << " s";
+  line << " | " << heat->progress_summary();
+  pcout << line.str() << std::endl;
+}
+
+void Simulator::print_summary(double wall_seconds) const
+{
+  const auto &columns = statistics.column_names();
+  const auto &values = statistics.last_row();
+  auto value_of = [&](const std::string &name) {
+    for (unsigned int c = 0; c < columns.size(); ++c)
+      if (columns[c] == name)
+        return values[c];
+    return std::nan("");
+  };
+  std::ostringstream text;
+  text << std::setprecision(4);
+  text << "\nSummary at t = " << value_of("time_s") << " s (wall " << std::setprecision(3)
+       << wall_seconds << " s):\n"
+       << std::setprecision(4);
+  text << "  maximum temperature        " << value_of("T_max_C") << " C\n";
+  if (!targets.empty())
+  {
+    text << "  target T90 / T50 / T10     " << value_of("target_T90_C") << " / "
+         << value_of("target_T50_C") << " / " << value_of("target_T10_C") << " C\n";
+    text << "  CEM43T90                   " << value_of("CEM43T90_min") << " min\n";
+    text << "  target damaged fraction    " << value_of("target_damaged_fraction") << "\n";
+  }
+  text << "  MNP energy deposited       " << value_of("energy_mnp_J") << " J\n";
+  text << "  heat balance error         " << value_of("energy_balance_error") << " (relative)\n";
+  text << "Results in " << output_path << "/: statistics.csv";
+  text << ", log.txt, parameters.prm (and solution.pvd, probes.csv, errors.csv when enabled)\n";
+  pcout << text.str() << std::flush;
+}
+} // namespace ferrotherm

@@ -1,0 +1,130 @@
+// Simulator: owns the treatment model of one run. It builds the tissue mesh, reads
+// the tissue database, creates the physics modules (electromagnetics -> transport ->
+// heat, each chosen by name where it is a plugin family), sets up the shared scalar
+// space and drives the treatment clock: macro steps between output times and schedule
+// events, statistics.csv / probes / ParaView output at output times, progress on
+// screen, and a summary at the end.
+#pragma once
+
+#include "core/field_registry.h"
+#include "core/output_files.h"
+#include "core/run_context.h"
+#include "core/scalar_space.h"
+#include "core/tissue_database.h"
+#include "core/treatment_schedule.h"
+
+#include <deal.II/base/conditional_ostream.h>
+#include <deal.II/base/parameter_handler.h>
+#include <deal.II/distributed/tria.h>
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace dealii
+{
+template <int dim, int spacedim>
+class DataOut;
+}
+
+namespace ferrotherm
+{
+class ElectromagneticModel;
+class IronModel;
+class PennesHeat;
+class Postprocessor;
+class MeshGenerator;
+
+class Simulator
+{
+public:
+  static void declare_parameters(dealii::ParameterHandler &prm);
+
+  // Parses everything and builds the mesh and the modules. With `validate_only`, the
+  // mesh stays coarse and nothing is written.
+  Simulator(MPI_Comm comm, dealii::ParameterHandler &prm, const RunContext &context,
+            std::ostream &screen, bool validate_only);
+  ~Simulator();
+
+  // Runs the treatment to the end time.
+  void run();
+
+  // A one-paragraph description of the validated set-up.
+  std::string describe() const;
+
+  // --- access for modules and postprocessors ---
+  MPI_Comm mpi_communicator() const { return comm; }
+  dealii::ConditionalOStream &screen() { return pcout; }
+  const dealii::parallel::distributed::Triangulation<3> &triangulation() const { return tria; }
+  const ScalarSpace &scalar_space() const { return *space; }
+  FieldRegistry &fields() { return field_registry; }
+  const TreatmentSchedule &schedule() const { return treatment_schedule; }
+  const ElectromagneticModel &electromagnetics() const { return *em; }
+  const RunContext &context() const { return run_context; }
+  const std::string &output_directory() const { return output_path; }
+
+  // Tissue of a mesh label (null for labels absent from the mesh), indexed by label.
+  const std::vector<const Tissue *> &tissue_of_label() const { return label_tissues; }
+  // Labels present in the mesh.
+  const std::set<unsigned int> &labels_in_mesh() const { return mesh_labels; }
+  // Labels of the target tissues (Tissues/Target tissues).
+  const std::set<unsigned int> &target_labels() const { return targets; }
+  const std::map<std::string, dealii::types::boundary_id> &boundary_names() const
+  {
+    return named_boundaries;
+  }
+  std::set<dealii::types::boundary_id> boundary_ids_in_mesh() const;
+
+  // Nodal weights w_i = integral over the cells with one of `labels` of the basis
+  // function i, for the locally owned dofs of the scalar space (local index, weight)
+  // with w_i > 0. The weighted nodal values give exact tissue means and volume
+  // percentiles (T90) consistent with the FE field.
+  std::vector<std::pair<unsigned int, double>>
+  nodal_weights(const std::set<unsigned int> &labels) const;
+
+  // Lets every module add its fields to a ParaView output.
+  void add_module_output(dealii::DataOut<3, 3> &data_out);
+
+  // Coil-current scale of the step (t_old, t_new] (steady runs: 1 if any session).
+  double field_scale(double t_old, double t_new) const;
+  bool is_steady() const;
+
+private:
+  MPI_Comm comm;
+  dealii::ConditionalOStream pcout;
+  RunContext run_context;
+  bool validate_only;
+
+  dealii::parallel::distributed::Triangulation<3> tria;
+  std::unique_ptr<MeshGenerator> mesh_generator;
+  unsigned int global_refinements = 0;
+  unsigned int target_refinements = 0;
+  std::map<std::string, dealii::types::boundary_id> named_boundaries;
+
+  TissueDatabase tissue_database;
+  std::vector<const Tissue *> label_tissues;
+  std::set<unsigned int> mesh_labels;
+  std::set<unsigned int> targets;
+  std::vector<std::string> target_names;
+
+  TreatmentSchedule treatment_schedule;
+  FieldRegistry field_registry;
+  std::unique_ptr<ScalarSpace> space;
+
+  std::unique_ptr<ElectromagneticModel> em;
+  std::unique_ptr<IronModel> iron;
+  std::unique_ptr<PennesHeat> heat;
+  std::vector<std::unique_ptr<Postprocessor>> postprocessors;
+
+  std::string output_path;
+  double output_interval = 60;
+  CsvTable statistics;
+
+  void parse_parameters(dealii::ParameterHandler &prm);
+  void build_mesh();
+  void write_output(double time, double wall_seconds);
+  void print_summary(double wall_seconds) const;
+};
+} // namespace ferrotherm

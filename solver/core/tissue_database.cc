@@ -1,0 +1,225 @@
+// Tissue property table reader and checks (see tissue_database.h).
+#include "core/tissue_database.h"
+
+#include "core/cole_cole_dielectric.h"
+#include "core/input_error.h"
+#include "core/text_parsing.h"
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+
+namespace ferrotherm
+{
+namespace
+{
+const std::vector<std::string> required_columns = {
+  "name",          "label",           "thermal_conductivity", "density",
+  "specific_heat", "perfusion_rate",  "metabolic_heat",       "perfusion_model",
+  "arrhenius_A",   "arrhenius_Ea",    "electric_conductivity", "relative_permittivity"};
+
+std::string column_list()
+{
+  std::string list;
+  for (const auto &column : required_columns)
+    list += (list.empty() ? "" : ", ") + column;
+  return list;
+}
+
+// Sets one numeric property by column name.
+void set_numeric_property(Tissue &tissue, const std::string &column, double value,
+                          const std::string &where)
+{
+  if (column == "thermal_conductivity")
+    tissue.thermal_conductivity = value;
+  else if (column == "density")
+    tissue.density = value;
+  else if (column == "specific_heat")
+    tissue.specific_heat = value;
+  else if (column == "perfusion_rate")
+    tissue.perfusion_rate = value;
+  else if (column == "metabolic_heat")
+    tissue.metabolic_heat = value;
+  else if (column == "arrhenius_A")
+    tissue.arrhenius_A = value;
+  else if (column == "arrhenius_Ea")
+    tissue.arrhenius_Ea = value;
+  else if (column == "electric_conductivity")
+    tissue.electric_conductivity = value;
+  else if (column == "relative_permittivity")
+    tissue.relative_permittivity = value;
+  else
+    throw_input_error(where, "unknown tissue property '" + column + "'; expected one of " +
+                               column_list());
+}
+} // namespace
+
+TissueDatabase TissueDatabase::read(const std::string &file, const std::string &cole_cole_file,
+                                    double frequency)
+{
+  std::ifstream in(file);
+  if (!in)
+    throw_input_error(file, "cannot open the tissue database (Tissues/Database)");
+
+  TissueDatabase database;
+  std::map<std::string, ColeColeParameters> cole_cole;
+  std::vector<std::string> header;
+  std::string line;
+  unsigned int line_number = 0;
+  while (std::getline(in, line))
+  {
+    ++line_number;
+    const std::string content = trim(line);
+    if (content.empty() || content[0] == '#')
+      continue;
+    const std::vector<std::string> cells = split(content, ',');
+    const std::string where = file + ":" + std::to_string(line_number);
+    if (header.empty())
+    {
+      header = cells;
+      for (const auto &column : required_columns)
+        if (std::find(header.begin(), header.end(), column) == header.end())
+          throw_input_error(where, "the header lacks the column '" + column +
+                                     "'; expected the columns " + column_list());
+      for (const auto &column : header)
+        if (std::find(required_columns.begin(), required_columns.end(), column) ==
+            required_columns.end())
+          throw_input_error(where, "unknown column '" + column + "'; expected the columns " +
+                                     column_list());
+      continue;
+    }
+    if (cells.size() != header.size())
+      throw_input_error(where, "expected " + std::to_string(header.size()) +
+                                 " comma-separated values (" + column_list() + "), found " +
+                                 std::to_string(cells.size()));
+
+    Tissue tissue;
+    tissue.origin = where;
+    for (unsigned int c = 0; c < cells.size(); ++c)
+    {
+      const std::string &column = header[c];
+      const std::string cell_where = where + " (column " + column + ")";
+      if (column == "name")
+      {
+        if (cells[c].empty())
+          throw_input_error(cell_where, "empty tissue name");
+        tissue.name = cells[c];
+      }
+      else if (column == "label")
+      {
+        tissue.label = parse_unsigned(cells[c], cell_where);
+        if (tissue.label > 254)
+          throw_input_error(cell_where, "labels must be between 0 and 254");
+      }
+      else if (column == "perfusion_model")
+        tissue.perfusion_model = cells[c];
+      else if ((column == "electric_conductivity" || column == "relative_permittivity") &&
+               cells[c].compare(0, 8, "gabriel:") == 0)
+      {
+        if (cole_cole.empty())
+          cole_cole = read_cole_cole_table(cole_cole_file);
+        const std::string reference = trim(cells[c].substr(8));
+        const auto entry = cole_cole.find(reference);
+        if (entry == cole_cole.end())
+        {
+          std::string known;
+          for (const auto &row : cole_cole)
+            known += (known.empty() ? "" : ", ") + row.first;
+          throw_input_error(cell_where, "no Gabriel tissue '" + reference + "' in " +
+                                          cole_cole_file + "; known: " + known);
+        }
+        const DielectricProperties properties = cole_cole_properties(entry->second, frequency);
+        set_numeric_property(tissue, column,
+                             column == "electric_conductivity" ? properties.conductivity
+                                                                : properties.relative_permittivity,
+                             cell_where);
+      }
+      else
+        set_numeric_property(tissue, column, parse_double(cells[c], cell_where), cell_where);
+    }
+    database.check(tissue);
+    for (const auto &other : database.tissues)
+    {
+      if (other.name == tissue.name)
+        throw_input_error(where, "tissue '" + tissue.name + "' is already defined at " +
+                                   other.origin);
+      if (other.label == tissue.label)
+        throw_input_error(where, "label " + std::to_string(tissue.label) +
+                                   " is already used by '" + other.name + "' at " + other.origin);
+    }
+    database.tissues.push_back(tissue);
+  }
+  if (header.empty() || database.tissues.empty())
+    throw_input_error(file, "the tissue database is empty; expected a header row (" +
+                              column_list() + ") and one row per tissue");
+  return database;
+}
+
+void TissueDatabase::check(const Tissue &t) const
+{
+  const std::string where = t.origin + " (tissue '" + t.name + "')";
+  auto require_positive = [&](double value, const std::string &name) {
+    if (!(value > 0))
+      throw_input_error(where, name + " must be positive, found " + std::to_string(value));
+  };
+  auto require_non_negative = [&](double value, const std::string &name) {
+    if (!(value >= 0))
+      throw_input_error(where, name + " must be non-negative, found " + std::to_string(value));
+  };
+  require_positive(t.thermal_conductivity, "thermal_conductivity");
+  require_positive(t.density, "density");
+  require_positive(t.specific_heat, "specific_heat");
+  require_non_negative(t.perfusion_rate, "perfusion_rate");
+  require_non_negative(t.metabolic_heat, "metabolic_heat");
+  require_non_negative(t.arrhenius_A, "arrhenius_A");
+  require_non_negative(t.arrhenius_Ea, "arrhenius_Ea");
+  require_non_negative(t.electric_conductivity, "electric_conductivity");
+  if (!(t.relative_permittivity >= 1))
+    throw_input_error(where, "relative_permittivity must be at least 1, found " +
+                               std::to_string(t.relative_permittivity));
+  if (t.perfusion_model.empty())
+    throw_input_error(where, "empty perfusion_model");
+}
+
+void TissueDatabase::apply_overrides(const std::string &overrides, const std::string &where)
+{
+  for (const auto &entry : parse_key_value_list(overrides, where))
+  {
+    auto tissue = std::find_if(tissues.begin(), tissues.end(),
+                               [&](const Tissue &t) { return t.name == entry.first; });
+    if (tissue == tissues.end())
+      throw_input_error(where, "no tissue named '" + entry.first + "' in the database");
+    for (const auto &assignment : split(entry.second, ','))
+    {
+      const auto equal = assignment.find('=');
+      if (equal == std::string::npos)
+        throw_input_error(where, "expected 'property=value', found '" + assignment + "'");
+      const std::string column = trim(assignment.substr(0, equal));
+      const std::string value = trim(assignment.substr(equal + 1));
+      if (column == "perfusion_model")
+        tissue->perfusion_model = value;
+      else
+        set_numeric_property(*tissue, column, parse_double(value, where + " (" + column + ")"),
+                             where);
+    }
+    tissue->origin = where;
+    check(*tissue);
+  }
+}
+
+const Tissue *TissueDatabase::find_label(unsigned int label) const
+{
+  for (const auto &tissue : tissues)
+    if (tissue.label == label)
+      return &tissue;
+  return nullptr;
+}
+
+const Tissue *TissueDatabase::find_name(const std::string &name) const
+{
+  for (const auto &tissue : tissues)
+    if (tissue.name == name)
+      return &tissue;
+  return nullptr;
+}
+} // namespace ferrotherm

@@ -1,0 +1,35 @@
+// TreatmentSchedule: the treatment clock's events. The run covers [0, End time]; the
+// alternating field is on during the AMF sessions ("0-1800; 3600-5400", in seconds)
+// and off between them. Time steps are cut at session starts and ends, so a step never
+// straddles a switch.
+#pragma once
+
+#include <deal.II/base/parameter_handler.h>
+
+#include <utility>
+#include <vector>
+
+namespace ferrotherm
+{
+class TreatmentSchedule
+{
+public:
+  static void declare_parameters(dealii::ParameterHandler &prm);
+  void parse_parameters(dealii::ParameterHandler &prm);
+
+  double end_time() const { return end; }
+
+  // Coil current relative to its nominal value (1 in a session, 0 outside) on the
+  // step (t_old, t_new], which never straddles a switch.
+  double field_scale(double t_old, double t_new) const;
+
+  // The first session start or end strictly after t (end time if none).
+  double next_event_after(double t) const;
+
+  const std::vector<std::pair<double, double>> &sessions() const { return amf_sessions; }
+
+private:
+  double end = 0;
+  std::vector<std::pair<double, double>> amf_sessions;
+};
+} // namespace ferrotherm

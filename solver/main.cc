@@ -1,0 +1,369 @@
+// ferrotherm: command-line entry point.
+//   ferrotherm case.prm [--set "Section/Entry=value"]...
+//   ferrotherm --validate case.prm [--set ...]
+//   ferrotherm --print-parameters [prm|json|md] [case.prm]
+//   ferrotherm --list-plugins [case.prm]
+// Bad input of any kind ends with one message naming the file, line or parameter and a
+// non-zero exit code; under MPI the failing rank aborts the whole job (no deadlock).
+#include "core/input_error.h"
+#include "core/parsed_function.h"
+#include "core/run_context.h"
+#include "core/simulator.h"
+#include "core/text_parsing.h"
+#include "core/run_log.h"
+#include "models/heating/specific_loss_power.h"
+#include "models/meshes/mesh_generator.h"
+#include "models/perfusion/perfusion_model.h"
+#include "physics/em/electromagnetic_model.h"
+#include "physics/transport/iron_model.h"
+#include "postprocess/postprocessor.h"
+
+#include <deal.II/base/mpi.h>
+#include <deal.II/base/parameter_handler.h>
+
+#include <boost/property_tree/json_parser.hpp>
+#include <boost/property_tree/ptree.hpp>
+
+#include <cctype>
+#include <dlfcn.h>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+#include <unistd.h>
+
+using namespace dealii;
+using namespace ferrotherm;
+
+namespace
+{
+const char *usage = R"(Usage:
+  ferrotherm case.prm [--set "Section/Entry=value"]...   run a treatment simulation
+  ferrotherm --validate case.prm [--set ...]             check the input, run nothing
+  ferrotherm --print-parameters [prm|json|md] [case.prm] all parameters with defaults and docs
+  ferrotherm --list-plugins [case.prm]                   registered plugin names
+  ferrotherm --help
+Options are applied after the file; relative input paths are resolved against the
+directory of case.prm; the output directory is relative to the working directory.
+)";
+
+struct CommandLine
+{
+  std::string mode = "run"; // run | validate | print | plugins | help
+  std::string format = "prm";
+  std::string parameter_file;
+  std::vector<std::string> overrides;
+};
+
+CommandLine parse_command_line(int argc, char **argv)
+{
+  CommandLine line;
+  for (int i = 1; i < argc; ++i)
+  {
+    const std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h")
+      line.mode = "help";
+    else if (arg == "--validate")
+      line.mode = "validate";
+    else if (arg == "--list-plugins")
+      line.mode = "plugins";
+    else if (arg == "--print-parameters")
+    {
+      line.mode = "print";
+      if (i + 1 < argc && (std::string(argv[i + 1]) == "prm" || std::string(argv[i + 1]) == "json" ||
+                           std::string(argv[i + 1]) == "md"))
+        line.format = argv[++i];
+    }
+    else if (arg == "--set")
+    {
+      if (i + 1 >= argc)
+        throw InputError("command line: --set needs \"Section/Entry=value\"");
+      line.overrides.push_back(argv[++i]);
+    }
+    else if (arg.compare(0, 6, "--set=") == 0)
+      line.overrides.push_back(arg.substr(6));
+    else if (!arg.empty() && arg[0] == '-')
+      throw InputError("command line: unknown option '" + arg + "'\n" + usage);
+    else if (line.parameter_file.empty())
+      line.parameter_file = arg;
+    else
+      throw InputError("command line: more than one parameter file ('" + line.parameter_file +
+                       "', '" + arg + "')");
+  }
+  if ((line.mode == "run" || line.mode == "validate") && line.parameter_file.empty())
+    throw InputError(std::string("command line: no parameter file given\n") + usage);
+  return line;
+}
+
+std::string exception_text(const ExceptionBase &error)
+{
+  std::ostringstream text;
+  error.print_info(text);
+  return trim(text.str());
+}
+
+// Reads `file` into prm, translating deal.II's parser exceptions into InputError.
+void parse_parameter_file(ParameterHandler &prm, const std::string &file, bool skip_undefined)
+{
+  std::ifstream in(file);
+  if (!in)
+    throw InputError(file + ": cannot open the parameter file");
+  try
+  {
+    prm.parse_input(in, file, "", skip_undefined);
+  }
+  catch (const ExceptionBase &error)
+  {
+    throw InputError("parameter file " + exception_text(error));
+  }
+}
+
+// Applies "Section/Sub/Entry=value".
+void apply_override(ParameterHandler &prm, const std::string &assignment)
+{
+  const auto equal = assignment.find('=');
+  if (equal == std::string::npos)
+    throw InputError("--set '" + assignment + "': expected \"Section/Entry=value\"");
+  const std::vector<std::string> path = split(assignment.substr(0, equal), '/');
+  const std::string value = trim(assignment.substr(equal + 1));
+  for (unsigned int k = 0; k + 1 < path.size(); ++k)
+    prm.enter_subsection(path[k]);
+  try
+  {
+    prm.set(path.back(), value);
+  }
+  catch (const ParameterHandler::ExcEntryUndeclared &)
+  {
+    throw InputError("--set '" + assignment + "': there is no parameter '" +
+                     assignment.substr(0, equal) + "' (see ferrotherm --print-parameters)");
+  }
+  catch (const ExceptionBase &error)
+  {
+    throw InputError("--set '" + assignment + "': " + exception_text(error));
+  }
+  for (unsigned int k = 0; k + 1 < path.size(); ++k)
+    prm.leave_subsection();
+}
+
+// Loads `Additional shared libraries` (from the file and the overrides) so that their
+// plugins are registered before the full parameter set is declared.
+void load_plugin_libraries(const CommandLine &line, const std::string &input_directory)
+{
+  if (line.parameter_file.empty())
+    return;
+  ParameterHandler pre;
+  pre.declare_entry("Additional shared libraries", "", Patterns::Anything());
+  parse_parameter_file(pre, line.parameter_file, true);
+  for (const auto &assignment : line.overrides)
+    if (assignment.compare(0, 28, "Additional shared libraries=") == 0)
+      apply_override(pre, assignment);
+  const std::string list = pre.get("Additional shared libraries");
+  if (trim(list).empty())
+    return;
+  for (const auto &library : split(list, ','))
+  {
+    const std::string path = resolve_input_path(library, input_directory);
+    if (dlopen(path.c_str(), RTLD_NOW | RTLD_GLOBAL) == nullptr)
+      throw InputError("Additional shared libraries: cannot load '" + path + "': " + dlerror());
+  }
+}
+
+std::string directory_of(const std::string &file)
+{
+  char *resolved = realpath(file.c_str(), nullptr);
+  if (resolved == nullptr)
+    return ".";
+  std::string path(resolved);
+  free(resolved);
+  return path.substr(0, path.find_last_of('/'));
+}
+
+// ParameterHandler's JSON keys encode characters other than letters and digits as
+// "_xx" (hex); this restores the names users write.
+std::string demangle(const std::string &name)
+{
+  std::string result;
+  for (unsigned int i = 0; i < name.size(); ++i)
+    if (name[i] == '_' && i + 2 < name.size() + 0 && std::isxdigit(name[i + 1]) &&
+        std::isxdigit(name[i + 2]))
+    {
+      result += static_cast<char>(std::stoi(name.substr(i + 1, 2), nullptr, 16));
+      i += 2;
+    }
+    else
+      result += name[i];
+  return result;
+}
+
+// Markdown reference of every parameter, from the JSON description.
+void print_markdown(const boost::property_tree::ptree &tree, const std::string &section,
+                    std::ostream &out)
+{
+  std::vector<std::pair<std::string, const boost::property_tree::ptree *>> entries, subsections;
+  for (const auto &child : tree)
+  {
+    const std::string name = demangle(child.first);
+    if (child.second.get_child_optional("value"))
+      entries.emplace_back(name, &child.second);
+    else
+      subsections.emplace_back(name, &child.second);
+  }
+  if (!entries.empty())
+  {
+    out << "\n## " << (section.empty() ? "(top level)" : section) << "\n\n"
+        << "| Parameter | Default | Description |\n|---|---|---|\n";
+    for (const auto &entry : entries)
+    {
+      std::string doc = entry.second->get<std::string>("documentation", "");
+      std::string cleaned;
+      for (const char c : doc)
+        cleaned += (c == '\n') ? std::string("<br>") : (c == '|' ? std::string("\\|") : std::string(1, c));
+      out << "| " << entry.first << " | `" << entry.second->get<std::string>("default_value", "")
+          << "` | " << cleaned << " |\n";
+    }
+  }
+  for (const auto &subsection : subsections)
+    print_markdown(*subsection.second,
+                   section.empty() ? subsection.first : section + "/" + subsection.first, out);
+}
+
+void print_plugins(std::ostream &out)
+{
+  auto list = [&](const std::string &family, const std::vector<std::string> &names) {
+    out << family << ":";
+    for (const auto &name : names)
+      out << " '" << name << "'";
+    out << "\n";
+  };
+  list("Mesh/Model", PluginRegistry<MeshGenerator>::instance().names());
+  list("Electromagnetics/Model", PluginRegistry<ElectromagneticModel>::instance().names());
+  list("Transport/Model", PluginRegistry<IronModel>::instance().names());
+  list("Heating/Model", PluginRegistry<SpecificLossPower>::instance().names());
+  list("perfusion_model (tissue database)", PluginRegistry<PerfusionModel>::instance().names());
+  list("Postprocess/List of postprocessors", PluginRegistry<Postprocessor>::instance().names());
+}
+
+int run(int argc, char **argv, MPI_Comm comm)
+{
+  const CommandLine line = parse_command_line(argc, argv);
+  const bool root = Utilities::MPI::this_mpi_process(comm) == 0;
+  if (line.mode == "help")
+  {
+    if (root)
+      std::cout << usage;
+    return 0;
+  }
+  const std::string input_directory =
+    line.parameter_file.empty() ? "." : directory_of(line.parameter_file);
+  load_plugin_libraries(line, input_directory);
+
+  if (line.mode == "plugins")
+  {
+    if (root)
+      print_plugins(std::cout);
+    return 0;
+  }
+
+  ParameterHandler prm;
+  Simulator::declare_parameters(prm);
+  if (line.mode == "print")
+  {
+    if (!line.parameter_file.empty())
+      parse_parameter_file(prm, line.parameter_file, false);
+    if (root)
+    {
+      if (line.format == "prm")
+        prm.print_parameters(std::cout, ParameterHandler::PRM);
+      else if (line.format == "json")
+        prm.print_parameters(std::cout, ParameterHandler::JSON);
+      else
+      {
+        std::stringstream json;
+        prm.print_parameters(json, ParameterHandler::JSON);
+        boost::property_tree::ptree tree;
+        boost::property_tree::read_json(json, tree);
+        std::cout << "# Ferrotherm parameters\n\nGenerated by `ferrotherm --print-parameters md`."
+                  << " SI units; temperatures in deg C.\n";
+        print_markdown(tree, "", std::cout);
+      }
+    }
+    return 0;
+  }
+
+  parse_parameter_file(prm, line.parameter_file, false);
+  for (const auto &assignment : line.overrides)
+    apply_override(prm, assignment);
+
+  RunContext context;
+  context.input_directory = input_directory;
+  context.function_constants =
+    parse_function_constants(prm.get("Function constants"), "Function constants");
+
+  RunLog log(root);
+  Simulator simulator(comm, prm, context, log.stream(), line.mode == "validate");
+  if (line.mode == "validate")
+  {
+    if (root)
+      std::cout << line.parameter_file << ": valid\n" << simulator.describe() << std::endl;
+    return 0;
+  }
+  if (root)
+  {
+    log.attach_file(simulator.output_directory() + "/log.txt");
+    std::ifstream original(line.parameter_file);
+    std::ostringstream copy;
+    copy << original.rdbuf();
+    for (const auto &assignment : line.overrides)
+      copy << "\n# command line: --set \"" << assignment << "\"";
+    write_file_atomically(simulator.output_directory() + "/original.prm", copy.str() + "\n");
+  }
+  simulator.run();
+  return 0;
+}
+
+// Prints the error and ends the run: the rank that failed aborts the job, so no rank
+// waits forever in a collective operation.
+int fail(const std::string &message, bool collective_input_error)
+{
+  const unsigned int rank = Utilities::MPI::this_mpi_process(MPI_COMM_WORLD);
+  const unsigned int n_ranks = Utilities::MPI::n_mpi_processes(MPI_COMM_WORLD);
+  if (rank == 0 || !collective_input_error)
+    std::cerr << "ferrotherm: " << (collective_input_error ? "input error: " : "error: ")
+              << (n_ranks > 1 && !collective_input_error ? "[rank " + std::to_string(rank) + "] "
+                                                         : std::string())
+              << message << std::endl;
+  if (n_ranks > 1)
+  {
+    // Input errors occur on every rank; give rank 0 the chance to print first.
+    if (collective_input_error && rank != 0)
+      std::this_thread::sleep_for(std::chrono::seconds(2));
+    MPI_Abort(MPI_COMM_WORLD, 1);
+  }
+  return 1;
+}
+} // namespace
+
+int main(int argc, char **argv)
+{
+  Utilities::MPI::MPI_InitFinalize mpi(argc, argv, 1);
+  try
+  {
+    return run(argc, argv, MPI_COMM_WORLD);
+  }
+  catch (const InputError &error)
+  {
+    return fail(error.what(), true);
+  }
+  catch (const ExceptionBase &error)
+  {
+    return fail(exception_text(error), false);
+  }
+  catch (const std::exception &error)
+  {
+    return fail(error.what(), false);
+  }
+  catch (...)
+  {
+    return fail("unknown exception", false);
+  }
+}

@@ -1,0 +1,45 @@
+// ConstantSlp: a measured specific loss power, independent of field and temperature
+// (valid only at the field amplitude and frequency where it was measured); zero where
+// the field is off.
+#include "core/input_error.h"
+#include "core/text_parsing.h"
+#include "models/heating/specific_loss_power.h"
+
+namespace ferrotherm
+{
+namespace
+{
+class ConstantSlp : public SpecificLossPower
+{
+public:
+  static void declare_parameters(dealii::ParameterHandler &prm)
+  {
+    prm.enter_subsection("Constant");
+    prm.declare_entry("Specific loss power", "300e3", dealii::Patterns::Anything(),
+                      "SLP [W per kg iron] (1 W/g = 1000 W/kg), >= 0.");
+    prm.leave_subsection();
+  }
+
+  void parse_parameters(dealii::ParameterHandler &prm, const RunContext &) override
+  {
+    const std::string where = "Heating/Constant/Specific loss power";
+    prm.enter_subsection("Constant");
+    slp = parse_double(prm.get("Specific loss power"), where);
+    prm.leave_subsection();
+    if (slp < 0)
+      throw_input_error(where, "must be non-negative");
+  }
+
+  double value(double field_amplitude, double, double) const override
+  {
+    return field_amplitude > 0 ? slp : 0.0;
+  }
+
+private:
+  double slp = 0;
+};
+} // namespace
+
+FERROTHERM_REGISTER_PLUGIN(SpecificLossPower, ConstantSlp, "constant",
+                           "a fixed SLP (W/kg Fe) wherever the field is on")
+} // namespace ferrotherm

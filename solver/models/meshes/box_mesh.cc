@@ -1,0 +1,72 @@
+// BoxMesh: an axis-aligned box of one tissue, subdivided into a grid of hexahedra.
+// Boundary ids 0-5 are the faces x_min, x_max, y_min, y_max, z_min, z_max.
+#include "core/input_error.h"
+#include "core/text_parsing.h"
+#include "models/meshes/mesh_generator.h"
+
+#include <deal.II/distributed/tria.h>
+#include <deal.II/grid/grid_generator.h>
+
+namespace ferrotherm
+{
+namespace
+{
+class BoxMesh : public MeshGenerator
+{
+public:
+  static void declare_parameters(dealii::ParameterHandler &prm)
+  {
+    prm.enter_subsection("Box");
+    prm.declare_entry("Lower corner", "-0.05, -0.05, -0.05", dealii::Patterns::Anything(),
+                      "x, y, z of the lower corner [m].");
+    prm.declare_entry("Upper corner", "0.05, 0.05, 0.05", dealii::Patterns::Anything(),
+                      "x, y, z of the upper corner [m].");
+    prm.declare_entry("Subdivisions", "1, 1, 1", dealii::Patterns::Anything(),
+                      "Coarse cells along x, y, z.");
+    prm.declare_entry("Label", "1", dealii::Patterns::Integer(0, 254),
+                      "Tissue label of the box.");
+    prm.leave_subsection();
+  }
+
+  void parse_parameters(dealii::ParameterHandler &prm, const RunContext &) override
+  {
+    prm.enter_subsection("Box");
+    const auto lower = parse_double_list(prm.get("Lower corner"), "Mesh/Box/Lower corner", 3);
+    const auto upper = parse_double_list(prm.get("Upper corner"), "Mesh/Box/Upper corner", 3);
+    const auto counts = parse_double_list(prm.get("Subdivisions"), "Mesh/Box/Subdivisions", 3);
+    label = prm.get_integer("Label");
+    prm.leave_subsection();
+    for (unsigned int d = 0; d < 3; ++d)
+    {
+      p1[d] = lower[d];
+      p2[d] = upper[d];
+      if (!(upper[d] > lower[d]))
+        throw_input_error("Mesh/Box/Upper corner", "must exceed the lower corner in x, y and z");
+      if (!(counts[d] >= 1) || counts[d] != static_cast<unsigned int>(counts[d]))
+        throw_input_error("Mesh/Box/Subdivisions", "expected three positive integers");
+      subdivisions[d] = static_cast<unsigned int>(counts[d]);
+    }
+  }
+
+  void create_coarse_mesh(dealii::parallel::distributed::Triangulation<3> &tria) const override
+  {
+    dealii::GridGenerator::subdivided_hyper_rectangle(tria, subdivisions, p1, p2, true);
+    for (const auto &cell : tria.active_cell_iterators())
+      cell->set_material_id(label);
+  }
+
+  std::map<std::string, dealii::types::boundary_id> boundary_names() const override
+  {
+    return {{"x_min", 0}, {"x_max", 1}, {"y_min", 2}, {"y_max", 3}, {"z_min", 4}, {"z_max", 5}};
+  }
+
+private:
+  dealii::Point<3> p1, p2;
+  std::vector<unsigned int> subdivisions = {1, 1, 1};
+  unsigned int label = 1;
+};
+} // namespace
+
+FERROTHERM_REGISTER_PLUGIN(MeshGenerator, BoxMesh, "box",
+                           "a box of one tissue (benchmarks, slab verification)")
+} // namespace ferrotherm

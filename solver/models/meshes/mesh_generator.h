@@ -1,0 +1,46 @@
+// MeshGenerator: the plugin family that builds the coarse tissue mesh (Mesh/Model):
+// hexahedra with material_id = tissue label, named boundary ids, and the manifolds
+// that keep curved tissue interfaces curved under refinement.
+#pragma once
+
+#include "core/plugin_registry.h"
+#include "core/run_context.h"
+
+#include <deal.II/base/parameter_handler.h>
+#include <deal.II/base/types.h>
+
+#include <map>
+#include <string>
+
+namespace dealii
+{
+namespace parallel
+{
+namespace distributed
+{
+template <int dim, int spacedim>
+class Triangulation;
+}
+} // namespace parallel
+} // namespace dealii
+
+namespace ferrotherm
+{
+class MeshGenerator
+{
+public:
+  virtual ~MeshGenerator() = default;
+  static void declare_parameters(dealii::ParameterHandler &prm);
+
+  // prm is positioned in the "Mesh" section.
+  virtual void parse_parameters(dealii::ParameterHandler &prm, const RunContext &context) = 0;
+
+  virtual void create_coarse_mesh(
+    dealii::parallel::distributed::Triangulation<3, 3> &triangulation) const = 0;
+
+  // Names of the boundary ids, for boundary conditions given by name.
+  virtual std::map<std::string, dealii::types::boundary_id> boundary_names() const = 0;
+};
+
+FERROTHERM_DECLARE_PLUGIN_FAMILY(MeshGenerator)
+} // namespace ferrotherm

@@ -1,0 +1,109 @@
+// SolutionError: the error of the temperature against a closed-form solution given as
+// an expression in x, y, z, t (verification): L2 norm ||T_h - T||, and the maximum
+// nodal error, written to errors.csv and to statistics.csv. The L2 integral uses
+// Gauss quadrature two orders above the element's.
+#include "core/parsed_function.h"
+#include "core/simulator.h"
+#include "postprocess/postprocessor.h"
+
+#include <deal.II/base/function.h>
+#include <deal.II/base/mpi.h>
+#include <deal.II/base/quadrature_lib.h>
+#include <deal.II/lac/vector.h>
+#include <deal.II/numerics/vector_tools.h>
+
+namespace ferrotherm
+{
+namespace
+{
+class ExactTemperature : public dealii::Function<3>
+{
+public:
+  ExactTemperature(const ParsedFunction &function, double time)
+    : dealii::Function<3>(1, time), function(function)
+  {
+  }
+  double value(const dealii::Point<3> &p, const unsigned int = 0) const override
+  {
+    return function.value(p, get_time());
+  }
+
+private:
+  const ParsedFunction &function;
+};
+
+class SolutionError : public Postprocessor
+{
+public:
+  static void declare_parameters(dealii::ParameterHandler &prm)
+  {
+    prm.enter_subsection("Solution error");
+    prm.declare_entry("Exact temperature", "37", dealii::Patterns::Anything(),
+                      "Closed-form temperature [deg C] in x, y, z, t.");
+    prm.leave_subsection();
+  }
+
+  void parse_parameters(dealii::ParameterHandler &prm, const RunContext &context) override
+  {
+    prm.enter_subsection("Solution error");
+    exact = std::make_unique<ParsedFunction>(prm.get("Exact temperature"),
+                                             "Postprocess/Solution error/Exact temperature",
+                                             context.function_constants);
+    prm.leave_subsection();
+  }
+
+  void initialize(Simulator &sim) override { simulator = &sim; }
+
+  void execute(double time, StatisticsRow &statistics_row) override
+  {
+    using namespace dealii;
+    const ScalarSpace &space = simulator->scalar_space();
+    const MPI_Comm comm = simulator->mpi_communicator();
+    const FieldVector &temperature =
+      *simulator->fields().get("temperature", "solution error").nodal_values();
+    ExactTemperature exact_function(*exact, time);
+    Vector<float> cell_errors(simulator->triangulation().n_active_cells());
+    VectorTools::integrate_difference(*space.mapping, space.dof_handler, temperature,
+                                      exact_function, cell_errors,
+                                      QGauss<3>(space.fe.degree + 3), VectorTools::L2_norm);
+    const double l2 = VectorTools::compute_global_error(simulator->triangulation(), cell_errors,
+                                                        VectorTools::L2_norm);
+    // Nodal error at the support points of the locally owned cells.
+    const std::vector<Point<3>> &unit_points = space.fe.get_unit_support_points();
+    std::vector<types::global_dof_index> indices(space.fe.n_dofs_per_cell());
+    double nodal = 0;
+    for (const auto &cell : space.dof_handler.active_cell_iterators())
+      if (cell->is_locally_owned())
+      {
+        cell->get_dof_indices(indices);
+        for (unsigned int i = 0; i < indices.size(); ++i)
+        {
+          const Point<3> x = space.mapping->transform_unit_to_real_cell(cell, unit_points[i]);
+          nodal = std::max(nodal, std::abs(temperature(indices[i]) - exact->value(x, time)));
+        }
+      }
+    nodal = Utilities::MPI::max(nodal, comm);
+
+    StatisticsRow row;
+    row.emplace_back("time_s", time);
+    row.emplace_back("n_cells", simulator->triangulation().n_global_active_cells());
+    row.emplace_back("n_dofs", space.dof_handler.n_dofs());
+    row.emplace_back("L2_error", l2);
+    row.emplace_back("max_nodal_error", nodal);
+    table.add_row(row);
+    if (Utilities::MPI::this_mpi_process(comm) == 0)
+      table.write(simulator->output_directory() + "/errors.csv");
+    statistics_row.emplace_back("T_L2_error", l2);
+    statistics_row.emplace_back("T_max_nodal_error", nodal);
+  }
+
+private:
+  Simulator *simulator = nullptr;
+  std::unique_ptr<ParsedFunction> exact;
+  CsvTable table;
+};
+} // namespace
+
+FERROTHERM_REGISTER_PLUGIN(Postprocessor, SolutionError, "solution error",
+                           "L2 and nodal temperature error against a closed form, errors.csv")
+} // namespace ferrotherm
