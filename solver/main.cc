@@ -95,11 +95,18 @@ CommandLine parse_command_line(int argc, char **argv)
   return line;
 }
 
+// The message of a deal.II exception on one line (runs of blanks collapsed).
 std::string exception_text(const ExceptionBase &error)
 {
   std::ostringstream text;
   error.print_info(text);
-  return trim(text.str());
+  std::string line;
+  for (const char c : text.str())
+    if (!std::isspace(static_cast<unsigned char>(c)))
+      line += c;
+    else if (!line.empty() && line.back() != ' ')
+      line += ' ';
+  return trim(line);
 }
 
 // Reads `file` into prm, translating deal.II's parser exceptions into InputError.

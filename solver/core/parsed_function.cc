@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cmath>
+#include <map>
 #include <cstdlib>
 #include <sstream>
 
@@ -35,7 +36,10 @@ ParsedFunction::ParsedFunction(const std::string &expression, const std::string 
   function = std::make_unique<dealii::FunctionParser<3>>(1);
   try
   {
-    function->initialize("x,y,z,t", text, constants, true);
+    std::map<std::string, double> all_constants = constants;
+    all_constants.emplace("pi", M_PI);
+    all_constants.emplace("Pi", M_PI);
+    function->initialize("x,y,z,t", text, all_constants, true);
     // muparser reports most syntax errors only at the first evaluation.
     function->value(dealii::Point<3>());
   }

@@ -1,6 +1,6 @@
 // ParsedFunction: a scalar user function of (x, y, z, t) given as a muparser expression
 // in a parameter (`set Initial temperature = 37 + 2*exp(-x^2/1e-4)`), with the global
-// `Function constants` available. Syntax errors name the parameter; a value that is not
+// `Function constants` and pi available. Syntax errors name the parameter; a value that is not
 // finite (NaN, inf) is an error naming the parameter and the point.
 #pragma once
 

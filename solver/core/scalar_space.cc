@@ -31,8 +31,9 @@ void ScalarSpace::setup()
     locally_owned, locally_relevant, dof_handler.get_communicator());
 
   // The cache evaluates the manifolds once per cell instead of at every reinit().
-  auto cache = std::make_unique<MappingQCache<3>>(fe.degree);
-  cache->initialize(MappingQ<3>(fe.degree), dof_handler.get_triangulation());
+  const unsigned int mapping_degree = std::max(2u, fe.degree);
+  auto cache = std::make_unique<MappingQCache<3>>(mapping_degree);
+  cache->initialize(MappingQ<3>(mapping_degree), dof_handler.get_triangulation());
   mapping = std::move(cache);
 }
 

@@ -8,7 +8,10 @@
 
 #include <deal.II/base/mpi.h>
 #include <deal.II/fe/fe_values.h>
+#include <deal.II/grid/cell_id.h>
 #include <deal.II/grid/grid_tools.h>
+
+#include <stdexcept>
 
 namespace ferrotherm
 {
@@ -47,26 +50,41 @@ public:
     const unsigned int rank = Utilities::MPI::this_mpi_process(sim.mpi_communicator());
     for (auto &probe : probes)
     {
-      unsigned int candidate = numbers::invalid_unsigned_int;
+      // A point on a cell face belongs to several cells: take the one with the smallest
+      // CellId, which does not depend on the partition (same result on any rank count).
+      bool found_here = false;
+      CellId best;
       try
       {
         const auto first =
           GridTools::find_active_cell_around_point(*space.mapping, space.dof_handler, probe.point);
+        // deal.II 9.4 signals "not found" by an invalid iterator (or an exception).
+        if (first.first.state() != IteratorState::valid)
+          throw std::out_of_range("not found");
         const auto all = GridTools::find_all_active_cells_around_point(
           *space.mapping, space.dof_handler, probe.point, 1e-10, first);
-        for (const auto &found : all)
-          if (found.first->is_locally_owned())
+        for (const auto &candidate : all)
+          if (candidate.first->is_locally_owned() &&
+              GeometryInfo<3>::is_inside_unit_cell(candidate.second, 1e-10) &&
+              (!found_here || candidate.first->id() < best))
           {
-            probe.cell = found.first;
-            probe.reference = found.second;
-            candidate = rank;
-            break;
+            found_here = true;
+            best = candidate.first->id();
+            probe.cell = candidate.first;
+            probe.reference = candidate.second;
           }
       }
       catch (...)
       {
       }
-      const unsigned int owner = Utilities::MPI::min(candidate, sim.mpi_communicator());
+      const CellId::binary_type none = {{numbers::invalid_unsigned_int, 0, 0, 0}};
+      const auto candidates = Utilities::MPI::all_gather(
+        sim.mpi_communicator(), found_here ? best.to_binary<3>() : none);
+      unsigned int owner = numbers::invalid_unsigned_int;
+      for (unsigned int r = 0; r < candidates.size(); ++r)
+        if (candidates[r] != none &&
+            (owner == numbers::invalid_unsigned_int || CellId(candidates[r]) < CellId(candidates[owner])))
+          owner = r;
       if (owner == numbers::invalid_unsigned_int)
       {
         std::ostringstream point;

@@ -1,7 +1,7 @@
 // BoxWithTumourMesh: a box of tissue with an ellipsoidal (or spherical) tumour and an
 // optional margin shell of peritumoral tissue, meshed so that the tumour surface and
-// the margin surface are cell faces on an EllipsoidalManifold (similar ellipsoids), and
-// the transition to the flat box faces uses transfinite interpolation.
+// the margin surface are cell faces on an EllipsoidalManifold (similar ellipsoids); the
+// cells between them and out to the flat box faces use transfinite interpolation.
 // Boundary ids 0-5: x_min, x_max, y_min, y_max, z_min, z_max.
 #include "core/input_error.h"
 #include "core/text_parsing.h"
@@ -79,6 +79,8 @@ public:
   {
     std::vector<NestedSurface> surfaces;
     std::vector<NestedRegion> regions;
+    // Cells use transfinite interpolation; only the ellipsoids carry the ellipsoidal
+    // manifold (a manifold on whole cells is not smooth at the patch seams).
     surfaces.push_back({ellipsoid_corners(centre, semi_axes, 0.5), transfinite_id});
     regions.push_back({static_cast<dealii::types::material_id>(tumour_label), transfinite_id});
     surfaces.push_back({ellipsoid_corners(centre, semi_axes, 1.0), ellipsoid_id});
@@ -86,7 +88,7 @@ public:
     if (margin_scale > 1)
     {
       surfaces.push_back({ellipsoid_corners(centre, semi_axes, margin_scale), ellipsoid_id});
-      regions.push_back({static_cast<dealii::types::material_id>(margin_label), ellipsoid_id});
+      regions.push_back({static_cast<dealii::types::material_id>(margin_label), transfinite_id});
     }
     std::array<dealii::Point<3>, 8> box;
     for (unsigned int k = 0; k < 8; ++k)

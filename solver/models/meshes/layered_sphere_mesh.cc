@@ -1,7 +1,7 @@
 // LayeredSphereMesh: concentric spherical layers (e.g. tumour | tissue, or tumour |
 // muscle | fat | skin), each a tissue label, with every interface a cell face on a
-// SphericalManifold. The central cube uses transfinite interpolation. The outer sphere
-// is boundary id 0, named "outer".
+// SphericalManifold; cells use transfinite interpolation between them. The outer
+// sphere is boundary id 0, named "outer".
 #include "core/input_error.h"
 #include "core/text_parsing.h"
 #include "models/meshes/mesh_generator.h"
@@ -60,13 +60,16 @@ public:
     const std::array<double, 3> unit = {1, 1, 1};
     std::vector<NestedSurface> surfaces;
     std::vector<NestedRegion> regions;
+    // All cells use transfinite interpolation; only the spheres carry the spherical
+    // manifold. (SphericalManifold on whole cells places refined points by spherical
+    // averaging, which is not smooth where the cubed-sphere patches meet, and costs
+    // Q2 an order of convergence at those seams.)
     surfaces.push_back({ellipsoid_corners(centre, unit, 0.5 * radii[0]), transfinite_id});
     regions.push_back({static_cast<dealii::types::material_id>(labels[0]), transfinite_id});
     for (unsigned int k = 0; k < radii.size(); ++k)
     {
       surfaces.push_back({ellipsoid_corners(centre, unit, radii[k]), sphere_id});
-      regions.push_back({static_cast<dealii::types::material_id>(labels[k]),
-                         k == 0 ? transfinite_id : sphere_id});
+      regions.push_back({static_cast<dealii::types::material_id>(labels[k]), transfinite_id});
     }
     create_nested_shell_mesh(surfaces, regions, tria);
     tria.set_manifold(sphere_id, dealii::SphericalManifold<3>(centre));

@@ -16,7 +16,13 @@ std::map<dealii::types::boundary_id, HeatBoundaryCondition> parse_heat_boundary_
     for (const auto &name : names)
       list += (list.empty() ? "" : ", ") + name.first + " (" + std::to_string(name.second) + ")";
     for (const auto id : ids_in_mesh)
-      list += (list.empty() ? "" : ", ") + std::to_string(id);
+    {
+      bool named = false;
+      for (const auto &name : names)
+        named |= name.second == id;
+      if (!named)
+        list += (list.empty() ? "" : ", ") + std::to_string(id);
+    }
     return list;
   };
 
@@ -29,9 +35,12 @@ std::map<dealii::types::boundary_id, HeatBoundaryCondition> parse_heat_boundary_
       id = named->second;
     else
     {
-      const std::string boundary_where = where + " (boundary '" + entry.first + "')";
-      const unsigned int number = parse_unsigned(entry.first, boundary_where);
-      id = static_cast<dealii::types::boundary_id>(number);
+      const bool numeric =
+        entry.first.find_first_not_of("0123456789") == std::string::npos && entry.first.size() < 4;
+      if (!numeric)
+        throw_input_error(where, "the mesh has no boundary '" + entry.first +
+                                   "'; available: " + available());
+      id = static_cast<dealii::types::boundary_id>(std::stoi(entry.first));
     }
     if (ids_in_mesh.count(id) == 0)
       throw_input_error(where, "the mesh has no boundary '" + entry.first +

@@ -176,6 +176,10 @@ void PennesHeat::initialize(Simulator &sim)
     boundary_text, "Heat/Boundary conditions", sim.boundary_names(), sim.boundary_ids_in_mesh());
   temperature_field = std::make_unique<TemperatureField>(*this);
   sim.fields().add("temperature", "deg C", "tissue temperature", "Heat", temperature_field.get());
+  sim.fields().add("thermal_dose_CEM43", "min", "cumulative equivalent minutes at 43 C", "Heat",
+                   &dose.cem43_field());
+  sim.fields().add("thermal_damage", "1", "Arrhenius damage integral Omega", "Heat",
+                   &dose.damage_field());
 }
 
 void PennesHeat::setup_tissue_coefficients()

@@ -8,6 +8,7 @@
 // Both integrals use the trapezoidal rule on each time step (exact for constant T).
 #pragma once
 
+#include "core/field_registry.h"
 #include "core/linear_algebra.h"
 #include "core/output_files.h"
 #include "core/weighted_percentile.h"
@@ -61,6 +62,12 @@ public:
 
   double cem43_breakpoint() const { return breakpoint; }
 
+  // "thermal_dose_CEM43" [min] and "thermal_damage" (Arrhenius Omega) as fields.
+  const Field &cem43_field() const { return cem43_view; }
+  const Field &damage_field() const { return damage_view; }
+  // Incremented by accumulate().
+  unsigned int version() const { return dose_version; }
+
 private:
   double breakpoint = 43;
   double r_above = 0.5;
@@ -68,6 +75,20 @@ private:
   double damage_threshold = 1;
   double dose_threshold = 240;
 
+  // A dose vector seen as a Field: DG values at the caller's quadrature points.
+  class DoseField : public Field
+  {
+  public:
+    DoseField(const ThermalDose &dose, const FieldVector &values) : dose(dose), values(values) {}
+    void evaluate(const dealii::FEValues<3, 3> &fe_values, std::vector<double> &result) const override;
+    unsigned int version() const override { return dose.dose_version; }
+
+  private:
+    const ThermalDose &dose;
+    const FieldVector &values;
+  };
+
+  unsigned int dose_version = 0;
   std::unique_ptr<dealii::FiniteElement<3, 3>> fe;
   std::unique_ptr<dealii::DoFHandler<3>> dof_handler;
   FieldVector cem43;
@@ -77,5 +98,7 @@ private:
   std::vector<double> activation_energy;       // per DG node
   std::vector<double> node_volume;             // per DG node: integral of its basis
   std::vector<unsigned char> node_in_target;
+  DoseField cem43_view{*this, cem43};
+  DoseField damage_view{*this, damage};
 };
 } // namespace ferrotherm

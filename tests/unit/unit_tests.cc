@@ -1,0 +1,255 @@
+// Unit tests of the closed-form models against reference values:
+//   unit_tests <case>   runs one case, exit 0 when every check holds.
+// References: verification.md (Rosensweig SLP table, CEM43 rates, Arrhenius rates),
+// biology.md (Gabriel dielectric values, Lang perfusion values).
+#include "core/cole_cole_dielectric.h"
+#include "core/input_error.h"
+#include "core/text_parsing.h"
+#include "core/weighted_percentile.h"
+#include "models/heating/rosensweig_slp.h"
+#include "models/perfusion/perfusion_model.h"
+#include "physics/heat/thermal_dose.h"
+
+#include <deal.II/base/mpi.h>
+
+#include <cmath>
+#include <functional>
+#include <iomanip>
+#include <iostream>
+#include <map>
+#include <string>
+
+using namespace ferrotherm;
+
+namespace
+{
+unsigned int failures = 0;
+
+void check_close(const std::string &what, double value, double expected, double relative)
+{
+  // Relative error; absolute when the expected value is zero.
+  const double error = std::abs(value - expected) / (expected != 0 ? std::abs(expected) : 1.0);
+  const bool ok = error <= relative;
+  std::cout << (ok ? "ok     " : "FAILED ") << what << ": " << std::setprecision(10) << value
+            << " vs " << expected << " (relative error " << std::setprecision(3) << error
+            << ", tolerance " << relative << ")\n";
+  failures += !ok;
+}
+
+void check(const std::string &what, bool condition)
+{
+  std::cout << (condition ? "ok     " : "FAILED ") << what << "\n";
+  failures += !condition;
+}
+
+// Rosensweig (2002) SLP of magnetite at H0 = 10 kA/m, f = 100 kHz, T = 310 K, eta = 1e-3,
+// 5 nm shell, K = 9 kJ/m^3 (verification.md; six significant digits).
+void rosensweig_table()
+{
+  RosensweigParticles particles;
+  const double diameters[] = {10e-9, 12e-9, 14e-9, 16e-9, 18e-9};
+  const double reference[] = {0.142238, 0.517776, 2.25155, 12.4279, 81.1112}; // W/g Fe3O4
+  for (unsigned int k = 0; k < 5; ++k)
+  {
+    const double slp = rosensweig_slp_per_particle_mass(particles, diameters[k], 10e3, 100e3, 310) / 1000;
+    check_close("SLP d = " + std::to_string(diameters[k] * 1e9).substr(0, 4) + " nm [W/g Fe3O4]", slp,
+                reference[k], 5e-6);
+  }
+  particles.core_diameter = 14e-9;
+  check_close("per iron mass = per particle mass / 0.7236",
+              rosensweig_slp_per_iron_mass(particles, 10e3, 100e3, 310),
+              rosensweig_slp_per_particle_mass(particles, 14e-9, 10e3, 100e3, 310) / 0.7236, 1e-12);
+}
+
+// Log-normal sizes: the mass average against an independent trapezoidal integral over d
+// of the number density times d^3; sigma -> 0 gives the monodisperse value.
+void rosensweig_distribution()
+{
+  RosensweigParticles particles;
+  particles.core_diameter = 14e-9;
+  particles.size_sigma = 0.2;
+  const double h = 8e3, f = 300e3, t = 310.15;
+  double numerator = 0, denominator = 0;
+  const unsigned int n = 200000;
+  const double d_min = 2e-9, d_max = 60e-9, step = (d_max - d_min) / n;
+  for (unsigned int k = 0; k <= n; ++k)
+  {
+    const double d = d_min + k * step;
+    const double z = std::log(d / particles.core_diameter) / particles.size_sigma;
+    const double density = std::exp(-0.5 * z * z) / d; // log-normal number density (unnormalised)
+    const double weight = (k == 0 || k == n ? 0.5 : 1.0) * density * d * d * d;
+    numerator += weight * rosensweig_slp_per_particle_mass(particles, d, h, f, t);
+    denominator += weight;
+  }
+  check_close("log-normal mass average (sigma 0.2)",
+              rosensweig_slp_per_iron_mass(particles, h, f, t) * particles.iron_mass_fraction,
+              numerator / denominator, 1e-6);
+  particles.size_sigma = 1e-6;
+  check_close("sigma -> 0 gives the monodisperse SLP",
+              rosensweig_slp_per_iron_mass(particles, h, f, t),
+              rosensweig_slp_per_particle_mass(particles, 14e-9, h, f, t) / 0.7236, 1e-6);
+}
+
+// Immobilised particles relax by Neel only: compare with the formula written out here.
+void rosensweig_immobilised()
+{
+  RosensweigParticles particles;
+  particles.immobilised = true;
+  const double d = 16e-9, h = 5e3, f = 200e3, t = 310.15;
+  const double mu0 = 4e-7 * M_PI, kT = 1.380649e-23 * t, v = M_PI * d * d * d / 6;
+  const double xi = mu0 * 446e3 * v * h / kT;
+  const double chi0 = mu0 * 446e3 * 446e3 * v / (3 * kT) * 3 / xi * (1 / std::tanh(xi) - 1 / xi);
+  const double tau = 1e-9 * std::exp(9e3 * v / kT);
+  const double wt = 2 * M_PI * f * tau;
+  const double expected = mu0 * M_PI * chi0 * h * h * f * wt / (1 + wt * wt) / 5180;
+  check_close("immobilised: Neel relaxation only",
+              rosensweig_slp_per_particle_mass(particles, d, h, f, t), expected, 1e-12);
+  particles.immobilised = false;
+  check("Brownian rotation changes the loss of 16 nm particles",
+        std::abs(rosensweig_slp_per_particle_mass(particles, d, h, f, t) - expected) > 0.01 * expected);
+}
+
+// CEM43 rates per minute (Sapareto-Dewey) and 30 min at 44 C = 60 CEM43.
+void thermal_dose()
+{
+  ThermalDose dose;
+  const double temperatures[] = {40, 41, 42, 43, 44, 45, 46, 50};
+  const double rates[] = {0.015625, 0.0625, 0.25, 1, 2, 4, 8, 128};
+  for (unsigned int k = 0; k < 8; ++k)
+    check_close("CEM43 rate at " + std::to_string(static_cast<int>(temperatures[k])) + " C",
+                dose.cem43_rate(temperatures[k]), rates[k], 1e-12);
+  double cem43 = 0;
+  for (unsigned int step = 0; step < 180; ++step) // trapezoid, 10 s steps, as in a run
+    cem43 += 0.5 * 10.0 / 60.0 * (dose.cem43_rate(44) + dose.cem43_rate(44));
+  check_close("30 min at 44 C [CEM43 min]", cem43, 60, 1e-12);
+  // References to 7 digits: tolerance 1e-6 relative.
+  check_close("Arrhenius liver k(45 C) [1/s]", ThermalDose::arrhenius_rate(45, 7.39e39, 2.577e5),
+              3.608313e-3, 1e-6);
+  check_close("Arrhenius Henriques-Moritz k(50 C) [1/s]",
+              ThermalDose::arrhenius_rate(50, 3.1e98, 6.28e5), 9.472521e-4, 1e-6);
+  check("no damage rate without an Arrhenius prefactor", ThermalDose::arrhenius_rate(60, 0, 0) == 0);
+}
+
+// Gabriel et al. (1996) Cole-Cole model against the values of biology.md (3 digits).
+void cole_cole()
+{
+  const auto table = read_cole_cole_table(FERROTHERM_DATA_DIR "/gabriel-cole-cole-parameters.tsv");
+  struct Case
+  {
+    const char *tissue;
+    double frequency, sigma, eps;
+  };
+  const Case cases[] = {{"Muscle", 100e3, 0.362, 8089},
+                        {"Muscle", 1e6, 0.503, 1836},
+                        {"Liver", 100e3, 0.0846, 7499},
+                        {"Fat (Not Infiltrated)", 300e3, 0.0247, 44.1},
+                        {"Blood", 100e3, 0.703, 5120},
+                        {"Brain (Grey Matter)", 1e6, 0.163, 860},
+                        {"Cerebro Spinal Fluid", 100e3, 2.00, 109}};
+  for (const Case &c : cases)
+  {
+    const DielectricProperties p = cole_cole_properties(table.at(c.tissue), c.frequency);
+    const std::string label = std::string(c.tissue) + " at " + std::to_string(c.frequency / 1e3).substr(0, 5) + " kHz";
+    check_close(label + ": sigma [S/m]", p.conductivity, c.sigma, 0.007);
+    check_close(label + ": eps_r", p.relative_permittivity, c.eps, 0.007);
+  }
+}
+
+// Lang et al. (1999) perfusion laws (mass perfusion, biology.md B3) and their slopes.
+void lang_perfusion()
+{
+  const auto &registry = PluginRegistry<PerfusionModel>::instance();
+  const double cb = 1; // coefficient = mass perfusion when c_b = 1
+  struct Case
+  {
+    const char *model;
+    double temperature, value;
+  };
+  const Case cases[] = {{"lang muscle", 37, 0.467}, {"lang muscle", 40, 0.892},
+                        {"lang muscle", 42, 2.13},  {"lang muscle", 43, 2.99},
+                        {"lang muscle", 45, 4.0},   {"lang fat", 37, 0.362},
+                        {"lang fat", 43, 0.618},    {"lang fat", 45, 0.72},
+                        {"lang tumour", 37, 0.833}, {"lang tumour", 40, 0.797},
+                        {"lang tumour", 42, 0.416}, {"lang tumour", 45, 0.416}};
+  for (const Case &c : cases)
+  {
+    const auto model = registry.create(c.model);
+    check_close(std::string(c.model) + " at " + std::to_string(static_cast<int>(c.temperature)) + " C",
+                model->coefficient(c.temperature, 0, cb), c.value, 0.006);
+  }
+  for (const char *name : {"lang muscle", "lang fat", "lang tumour"})
+  {
+    const auto model = registry.create(name);
+    for (const double t : {38.3, 41.1, 44.2})
+    {
+      const double dt = 1e-6;
+      const double difference =
+        (model->coefficient(t + dt, 0, cb) - model->coefficient(t - dt, 0, cb)) / (2 * dt);
+      check_close(std::string(name) + " slope at " + std::to_string(t).substr(0, 4) + " C",
+                  model->derivative(t, 0, cb), difference, 1e-6);
+    }
+  }
+  const auto constant = registry.create("constant");
+  check("constant perfusion is the database value and linear",
+        constant->coefficient(44, 1234.5, 3617) == 1234.5 && !constant->depends_on_temperature());
+}
+
+// Weighted percentiles (T90) on a small sample.
+void percentiles()
+{
+  WeightedSamples samples;
+  samples.assign({40, 41, 42, 43, 44}, {1, 1, 1, 1, 6});
+  check_close("value reached by 60% of the weight", samples.upper_percentile(0.6, MPI_COMM_WORLD), 44, 1e-9);
+  check_close("value reached by 90% of the weight", samples.upper_percentile(0.9, MPI_COMM_WORLD), 41, 1e-9);
+  check_close("fraction at or above 43", samples.fraction_at_or_above(43, MPI_COMM_WORLD), 0.7, 1e-12);
+}
+
+// Numbers in parameters: finite, fully consumed.
+void text_parsing()
+{
+  auto rejects = [](const std::string &text) {
+    try
+    {
+      parse_double(text, "test");
+    }
+    catch (const InputError &error)
+    {
+      return std::string(error.what()).find("test") != std::string::npos;
+    }
+    return false;
+  };
+  check("'nan' is rejected", rejects("nan"));
+  check("'inf' is rejected", rejects("inf"));
+  check("'1e999' is rejected", rejects("1e999"));
+  check("'1.5x' is rejected", rejects("1.5x"));
+  check("'' is rejected", rejects(" "));
+  check("' 2.5e3 ' is 2500", parse_double(" 2.5e3 ", "test") == 2500);
+  const auto pairs = parse_key_value_list("a: 1; b : x y", "test");
+  check("key-value list", pairs.size() == 2 && pairs[1].first == "b" && pairs[1].second == "x y");
+}
+} // namespace
+
+int main(int argc, char **argv)
+{
+  dealii::Utilities::MPI::MPI_InitFinalize mpi(argc, argv, 1);
+  const std::map<std::string, std::function<void()>> cases = {
+    {"rosensweig_table", rosensweig_table},
+    {"rosensweig_distribution", rosensweig_distribution},
+    {"rosensweig_immobilised", rosensweig_immobilised},
+    {"thermal_dose", thermal_dose},
+    {"cole_cole", cole_cole},
+    {"lang_perfusion", lang_perfusion},
+    {"percentiles", percentiles},
+    {"text_parsing", text_parsing}};
+  if (argc != 2 || cases.count(argv[1]) == 0)
+  {
+    std::cerr << "usage: unit_tests <case>; cases:";
+    for (const auto &c : cases)
+      std::cerr << " " << c.first;
+    std::cerr << "\n";
+    return 2;
+  }
+  cases.at(argv[1])();
+  std::cout << (failures ? "FAILED" : "all checks passed") << "\n";
+  return failures ? 1 : 0;
+}
