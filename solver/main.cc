@@ -8,9 +8,9 @@
 #include "core/input_error.h"
 #include "core/parsed_function.h"
 #include "core/run_context.h"
+#include "core/run_log.h"
 #include "core/simulator.h"
 #include "core/text_parsing.h"
-#include "core/run_log.h"
 #include "models/heating/specific_loss_power.h"
 #include "models/meshes/mesh_generator.h"
 #include "models/perfusion/perfusion_model.h"
@@ -70,8 +70,9 @@ CommandLine parse_command_line(int argc, char **argv)
     else if (arg == "--print-parameters")
     {
       line.mode = "print";
-      if (i + 1 < argc && (std::string(argv[i + 1]) == "prm" || std::string(argv[i + 1]) == "json" ||
-                           std::string(argv[i + 1]) == "md"))
+      if (i + 1 < argc &&
+          (std::string(argv[i + 1]) == "prm" || std::string(argv[i + 1]) == "json" ||
+           std::string(argv[i + 1]) == "md"))
         line.format = argv[++i];
     }
     else if (arg == "--set")
@@ -87,8 +88,8 @@ CommandLine parse_command_line(int argc, char **argv)
     else if (line.parameter_file.empty())
       line.parameter_file = arg;
     else
-      throw InputError("command line: more than one parameter file ('" + line.parameter_file +
-                       "', '" + arg + "')");
+      throw InputError("command line: more than one parameter file ('" +
+                       line.parameter_file + "', '" + arg + "')");
   }
   if ((line.mode == "run" || line.mode == "validate") && line.parameter_file.empty())
     throw InputError(std::string("command line: no parameter file given\n") + usage);
@@ -110,7 +111,8 @@ std::string exception_text(const ExceptionBase &error)
 }
 
 // Reads `file` into prm, translating deal.II's parser exceptions into InputError.
-void parse_parameter_file(ParameterHandler &prm, const std::string &file, bool skip_undefined)
+void parse_parameter_file(ParameterHandler &prm, const std::string &file,
+                          bool skip_undefined)
 {
   std::ifstream in(file);
   if (!in)
@@ -142,7 +144,8 @@ void apply_override(ParameterHandler &prm, const std::string &assignment)
   catch (const ParameterHandler::ExcEntryUndeclared &)
   {
     throw InputError("--set '" + assignment + "': there is no parameter '" +
-                     assignment.substr(0, equal) + "' (see ferrotherm --print-parameters)");
+                     assignment.substr(0, equal) +
+                     "' (see ferrotherm --print-parameters)");
   }
   catch (const ExceptionBase &error)
   {
@@ -171,7 +174,8 @@ void load_plugin_libraries(const CommandLine &line, const std::string &input_dir
   {
     const std::string path = resolve_input_path(library, input_directory);
     if (dlopen(path.c_str(), RTLD_NOW | RTLD_GLOBAL) == nullptr)
-      throw InputError("Additional shared libraries: cannot load '" + path + "': " + dlerror());
+      throw InputError("Additional shared libraries: cannot load '" + path +
+                       "': " + dlerror());
   }
 }
 
@@ -206,7 +210,8 @@ std::string demangle(const std::string &name)
 void print_markdown(const boost::property_tree::ptree &tree, const std::string &section,
                     std::ostream &out)
 {
-  std::vector<std::pair<std::string, const boost::property_tree::ptree *>> entries, subsections;
+  std::vector<std::pair<std::string, const boost::property_tree::ptree *>> entries,
+      subsections;
   for (const auto &child : tree)
   {
     const std::string name = demangle(child.first);
@@ -224,30 +229,37 @@ void print_markdown(const boost::property_tree::ptree &tree, const std::string &
       std::string doc = entry.second->get<std::string>("documentation", "");
       std::string cleaned;
       for (const char c : doc)
-        cleaned += (c == '\n') ? std::string("<br>") : (c == '|' ? std::string("\\|") : std::string(1, c));
-      out << "| " << entry.first << " | `" << entry.second->get<std::string>("default_value", "")
-          << "` | " << cleaned << " |\n";
+        cleaned += (c == '\n') ? std::string("<br>")
+                               : (c == '|' ? std::string("\\|") : std::string(1, c));
+      out << "| " << entry.first << " | `"
+          << entry.second->get<std::string>("default_value", "") << "` | " << cleaned
+          << " |\n";
     }
   }
   for (const auto &subsection : subsections)
     print_markdown(*subsection.second,
-                   section.empty() ? subsection.first : section + "/" + subsection.first, out);
+                   section.empty() ? subsection.first : section + "/" + subsection.first,
+                   out);
 }
 
 void print_plugins(std::ostream &out)
 {
-  auto list = [&](const std::string &family, const std::vector<std::string> &names) {
+  auto list = [&](const std::string &family, const std::vector<std::string> &names)
+  {
     out << family << ":";
     for (const auto &name : names)
       out << " '" << name << "'";
     out << "\n";
   };
   list("Mesh/Model", PluginRegistry<MeshGenerator>::instance().names());
-  list("Electromagnetics/Model", PluginRegistry<ElectromagneticModel>::instance().names());
+  list("Electromagnetics/Model",
+       PluginRegistry<ElectromagneticModel>::instance().names());
   list("Transport/Model", PluginRegistry<IronModel>::instance().names());
   list("Heating/Model", PluginRegistry<SpecificLossPower>::instance().names());
-  list("perfusion_model (tissue database)", PluginRegistry<PerfusionModel>::instance().names());
-  list("Postprocess/List of postprocessors", PluginRegistry<Postprocessor>::instance().names());
+  list("perfusion_model (tissue database)",
+       PluginRegistry<PerfusionModel>::instance().names());
+  list("Postprocess/List of postprocessors",
+       PluginRegistry<Postprocessor>::instance().names());
 }
 
 int run(int argc, char **argv, MPI_Comm comm)
@@ -261,7 +273,7 @@ int run(int argc, char **argv, MPI_Comm comm)
     return 0;
   }
   const std::string input_directory =
-    line.parameter_file.empty() ? "." : directory_of(line.parameter_file);
+      line.parameter_file.empty() ? "." : directory_of(line.parameter_file);
   load_plugin_libraries(line, input_directory);
 
   if (line.mode == "plugins")
@@ -289,7 +301,8 @@ int run(int argc, char **argv, MPI_Comm comm)
         prm.print_parameters(json, ParameterHandler::JSON);
         boost::property_tree::ptree tree;
         boost::property_tree::read_json(json, tree);
-        std::cout << "# Ferrotherm parameters\n\nGenerated by `ferrotherm --print-parameters md`."
+        std::cout << "# Ferrotherm parameters\n\nGenerated by `ferrotherm "
+                     "--print-parameters md`."
                   << " SI units; temperatures in deg C.\n";
         print_markdown(tree, "", std::cout);
       }
@@ -304,14 +317,15 @@ int run(int argc, char **argv, MPI_Comm comm)
   RunContext context;
   context.input_directory = input_directory;
   context.function_constants =
-    parse_function_constants(prm.get("Function constants"), "Function constants");
+      parse_function_constants(prm.get("Function constants"), "Function constants");
 
   RunLog log(root);
   Simulator simulator(comm, prm, context, log.stream(), line.mode == "validate");
   if (line.mode == "validate")
   {
     if (root)
-      std::cout << line.parameter_file << ": valid\n" << simulator.describe() << std::endl;
+      std::cout << line.parameter_file << ": valid\n"
+                << simulator.describe() << std::endl;
     return 0;
   }
   if (root)
@@ -322,7 +336,8 @@ int run(int argc, char **argv, MPI_Comm comm)
     copy << original.rdbuf();
     for (const auto &assignment : line.overrides)
       copy << "\n# command line: --set \"" << assignment << "\"";
-    write_file_atomically(simulator.output_directory() + "/original.prm", copy.str() + "\n");
+    write_file_atomically(simulator.output_directory() + "/original.prm",
+                          copy.str() + "\n");
   }
   simulator.run();
   return 0;
@@ -336,8 +351,9 @@ int fail(const std::string &message, bool collective_input_error)
   const unsigned int n_ranks = Utilities::MPI::n_mpi_processes(MPI_COMM_WORLD);
   if (rank == 0 || !collective_input_error)
     std::cerr << "ferrotherm: " << (collective_input_error ? "input error: " : "error: ")
-              << (n_ranks > 1 && !collective_input_error ? "[rank " + std::to_string(rank) + "] "
-                                                         : std::string())
+              << (n_ranks > 1 && !collective_input_error
+                      ? "[rank " + std::to_string(rank) + "] "
+                      : std::string())
               << message << std::endl;
   if (n_ranks > 1)
   {

@@ -49,7 +49,7 @@ std::map<std::string, ColeColeParameters> read_cole_cole_table(const std::string
     }
     if (cells.size() != 15)
       throw_input_error(where, "expected 15 tab-separated columns, found " +
-                                 std::to_string(cells.size()));
+                                   std::to_string(cells.size()));
     ColeColeParameters p;
     p.eps_inf = parse_double(cells[1], where);
     p.delta[0] = parse_double(cells[2], where);

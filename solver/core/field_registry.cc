@@ -22,7 +22,8 @@ const Field *FieldRegistry::find(const std::string &name) const
   return it == fields.end() ? nullptr : it->second.field;
 }
 
-const Field &FieldRegistry::get(const std::string &name, const std::string &requester) const
+const Field &FieldRegistry::get(const std::string &name,
+                                const std::string &requester) const
 {
   const Field *field = find(name);
   if (field == nullptr)
@@ -31,7 +32,8 @@ const Field &FieldRegistry::get(const std::string &name, const std::string &requ
     for (const auto &entry : fields)
       known += (known.empty() ? "" : ", ") + entry.first;
     throw std::runtime_error(requester + " needs the field '" + name +
-                             "', which no active module provides (available: " + known + ")");
+                             "', which no active module provides (available: " + known +
+                             ")");
   }
   return *field;
 }

@@ -14,8 +14,7 @@
 
 namespace dealii
 {
-template <int dim, int spacedim>
-class FEValues;
+template <int dim, int spacedim> class FEValues;
 }
 
 namespace ferrotherm
@@ -43,8 +42,9 @@ public:
   };
 
   // Registers `field` (owned by the provider, which outlives the registry's use).
-  void add(const std::string &name, const std::string &unit, const std::string &description,
-           const std::string &provider, const Field *field);
+  void add(const std::string &name, const std::string &unit,
+           const std::string &description, const std::string &provider,
+           const Field *field);
 
   // nullptr when no module provides `name`.
   const Field *find(const std::string &name) const;

@@ -9,7 +9,8 @@ namespace ferrotherm
 void copy_owned_values(const LA::MPI::Vector &source, FieldVector &destination)
 {
   const Epetra_MultiVector &values = source.trilinos_vector();
-  AssertDimension(static_cast<unsigned int>(values.MyLength()), destination.locally_owned_size());
+  AssertDimension(static_cast<unsigned int>(values.MyLength()),
+                  destination.locally_owned_size());
   for (unsigned int i = 0; i < destination.locally_owned_size(); ++i)
     destination.local_element(i) = values[0][i];
 }
@@ -17,7 +18,8 @@ void copy_owned_values(const LA::MPI::Vector &source, FieldVector &destination)
 void copy_owned_values(const FieldVector &source, LA::MPI::Vector &destination)
 {
   Epetra_MultiVector &values = destination.trilinos_vector();
-  AssertDimension(static_cast<unsigned int>(values.MyLength()), source.locally_owned_size());
+  AssertDimension(static_cast<unsigned int>(values.MyLength()),
+                  source.locally_owned_size());
   for (unsigned int i = 0; i < source.locally_owned_size(); ++i)
     values[0][i] = source.local_element(i);
 }

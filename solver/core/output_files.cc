@@ -56,11 +56,21 @@ void CsvTable::add_row(const StatisticsRow &row)
   for (unsigned int c = 0; c < row.size(); ++c)
   {
     if (row[c].first != columns[c])
-      throw std::logic_error("CsvTable: column '" + row[c].first + "' where '" + columns[c] +
-                             "' was expected");
+      throw std::logic_error("CsvTable: column '" + row[c].first + "' where '" +
+                             columns[c] + "' was expected");
     values.push_back(row[c].second);
   }
   rows.push_back(values);
+}
+
+std::vector<double> CsvTable::column(const std::string &name) const
+{
+  std::vector<double> values;
+  for (unsigned int c = 0; c < columns.size(); ++c)
+    if (columns[c] == name)
+      for (const auto &row : rows)
+        values.push_back(row[c]);
+  return values;
 }
 
 std::string CsvTable::to_string() const

@@ -26,6 +26,8 @@ public:
   bool empty() const { return rows.empty(); }
   const std::vector<std::string> &column_names() const { return columns; }
   const std::vector<double> &last_row() const { return rows.back(); }
+  // All values of a column (empty if there is no such column).
+  std::vector<double> column(const std::string &name) const;
 
 private:
   std::vector<std::string> columns;

@@ -6,17 +6,20 @@
 
 #include <deal.II/base/function_parser.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cmath>
-#include <map>
 #include <cstdlib>
+#include <map>
 #include <sstream>
 
 namespace ferrotherm
 {
-ParsedFunction::ParsedFunction(const std::string &expression, const std::string &parameter_name,
+ParsedFunction::ParsedFunction(const std::string &expression,
+                               const std::string &parameter_name,
                                const std::map<std::string, double> &constants)
-  : text(trim(expression)), parameter(parameter_name), constant(false), constant_value(0)
+    : text(trim(expression)), parameter(parameter_name), constant(false),
+      constant_value(0)
 {
   if (text.empty())
     throw_input_error(parameter, "expected an expression in x, y, z, t, found nothing");
@@ -33,6 +36,13 @@ ParsedFunction::ParsedFunction(const std::string &expression, const std::string 
     return;
   }
 
+  // Does an identifier "t" occur (not as part of a longer name such as "tau")?
+  for (std::size_t i = 0; i < text.size(); ++i)
+    if (text[i] == 't' &&
+        (i == 0 || !(std::isalnum(text[i - 1]) || text[i - 1] == '_')) &&
+        (i + 1 == text.size() || !(std::isalnum(text[i + 1]) || text[i + 1] == '_')))
+      uses_time = true;
+
   function = std::make_unique<dealii::FunctionParser<3>>(1);
   try
   {
@@ -48,12 +58,13 @@ ParsedFunction::ParsedFunction(const std::string &expression, const std::string 
     std::ostringstream message;
     error.print_info(message);
     throw_input_error(parameter, "cannot parse the expression '" + text +
-                                   "' (variables x, y, z, t; " + trim(message.str()) + ")");
+                                     "' (variables x, y, z, t; " + trim(message.str()) +
+                                     ")");
   }
   catch (const std::exception &error)
   {
-    throw_input_error(parameter, "cannot parse the expression '" + text + "': " +
-                                   std::string(error.what()));
+    throw_input_error(parameter, "cannot parse the expression '" + text +
+                                     "': " + std::string(error.what()));
   }
 }
 
@@ -69,8 +80,8 @@ double ParsedFunction::value(const dealii::Point<3> &point, double time) const
   {
     std::ostringstream where;
     where << "(" << point << ") at t = " << time;
-    throw_input_error(parameter, "the expression '" + text + "' is not finite at " +
-                                   where.str());
+    throw_input_error(parameter,
+                      "the expression '" + text + "' is not finite at " + where.str());
   }
   return result;
 }
@@ -85,8 +96,8 @@ std::map<std::string, double> parse_function_constants(const std::string &text,
   {
     const auto equal = item.find('=');
     if (equal == std::string::npos || trim(item.substr(0, equal)).empty())
-      throw_input_error(where, "expected 'name=value' items separated by ',', found '" + item +
-                                 "'");
+      throw_input_error(where, "expected 'name=value' items separated by ',', found '" +
+                                   item + "'");
     constants[trim(item.substr(0, equal))] = parse_double(item.substr(equal + 1), where);
   }
   return constants;

@@ -1,7 +1,7 @@
 // ParsedFunction: a scalar user function of (x, y, z, t) given as a muparser expression
 // in a parameter (`set Initial temperature = 37 + 2*exp(-x^2/1e-4)`), with the global
-// `Function constants` and pi available. Syntax errors name the parameter; a value that is not
-// finite (NaN, inf) is an error naming the parameter and the point.
+// `Function constants` and pi available. Syntax errors name the parameter; a value that
+// is not finite (NaN, inf) is an error naming the parameter and the point.
 #pragma once
 
 #include <deal.II/base/point.h>
@@ -12,8 +12,7 @@
 
 namespace dealii
 {
-template <int dim>
-class FunctionParser;
+template <int dim> class FunctionParser;
 }
 
 namespace ferrotherm
@@ -29,12 +28,15 @@ public:
 
   // True when the expression is a plain number (so it can be evaluated once).
   bool is_constant() const { return constant; }
+  // True when the expression uses the variable t.
+  bool depends_on_time() const { return uses_time; }
   const std::string &expression() const { return text; }
 
 private:
   std::string text;
   std::string parameter;
   bool constant;
+  bool uses_time = false;
   double constant_value;
   std::unique_ptr<dealii::FunctionParser<3>> function;
 };

@@ -16,8 +16,7 @@
 
 namespace ferrotherm
 {
-template <typename Interface>
-class PluginRegistry
+template <typename Interface> class PluginRegistry
 {
 public:
   using Factory = std::function<std::unique_ptr<Interface>()>;
@@ -33,8 +32,8 @@ public:
   // The single registry of this family (defined in the family's .cc file).
   static PluginRegistry &instance();
 
-  bool add(const std::string &name, const std::string &description, const Declare &declare,
-           const Factory &create)
+  bool add(const std::string &name, const std::string &description,
+           const Declare &declare, const Factory &create)
   {
     entries[name] = Entry{description, declare, create};
     return true;
@@ -94,8 +93,8 @@ public:
   {
     const auto it = entries.find(name);
     if (it == entries.end())
-      throw std::invalid_argument("unknown plugin '" + name + "'; registered: " +
-                                  selection_pattern());
+      throw std::invalid_argument("unknown plugin '" + name +
+                                  "'; registered: " + selection_pattern());
     return it->second.create();
   }
 
@@ -105,8 +104,7 @@ private:
 
 // One line per family, in the family's .cc file.
 #define FERROTHERM_DEFINE_PLUGIN_FAMILY(Interface)                                       \
-  template <>                                                                            \
-  PluginRegistry<Interface> &PluginRegistry<Interface>::instance()                       \
+  template <> PluginRegistry<Interface> &PluginRegistry<Interface>::instance()           \
   {                                                                                      \
     static PluginRegistry<Interface> registry;                                           \
     return registry;                                                                     \
@@ -121,14 +119,13 @@ private:
   namespace                                                                              \
   {                                                                                      \
   const bool FERROTHERM_CONCAT(plugin_registered_, __LINE__) =                           \
-    ::ferrotherm::PluginRegistry<Interface>::instance().add(                             \
-      name, description, &Class::declare_parameters,                                     \
-      []() -> std::unique_ptr<Interface> { return std::make_unique<Class>(); });        \
+      ::ferrotherm::PluginRegistry<Interface>::instance().add(                           \
+          name, description, &Class::declare_parameters,                                 \
+          []() -> std::unique_ptr<Interface> { return std::make_unique<Class>(); });     \
   }
 } // namespace ferrotherm
 
 // In the family's header, after the interface: tells every translation unit that the
 // registry is defined in the family's .cc file.
 #define FERROTHERM_DECLARE_PLUGIN_FAMILY(Interface)                                      \
-  template <>                                                                            \
-  PluginRegistry<Interface> &PluginRegistry<Interface>::instance();
+  template <> PluginRegistry<Interface> &PluginRegistry<Interface>::instance();

@@ -44,22 +44,14 @@ private:
 };
 
 RunLog::RunLog(bool active)
-  : buffer(std::make_unique<Buffer>(active)), out(std::make_unique<std::ostream>(buffer.get()))
+    : buffer(std::make_unique<Buffer>(active)),
+      out(std::make_unique<std::ostream>(buffer.get()))
 {
 }
 
-RunLog::~RunLog()
-{
-  out->flush();
-}
+RunLog::~RunLog() { out->flush(); }
 
-std::ostream &RunLog::stream()
-{
-  return *out;
-}
+std::ostream &RunLog::stream() { return *out; }
 
-void RunLog::attach_file(const std::string &path)
-{
-  buffer->attach(path);
-}
+void RunLog::attach_file(const std::string &path) { buffer->attach(path); }
 } // namespace ferrotherm

@@ -22,9 +22,9 @@ struct ScalarLinearSolver::Preconditioner
 };
 
 ScalarLinearSolver::ScalarLinearSolver()
-  : preconditioner(std::make_unique<Preconditioner>()), preconditioner_name("amg"),
-    tolerance(1e-8), max_iterations(1000), higher_order_elements(false),
-    preconditioner_is_current(false), n_setups(0)
+    : preconditioner(std::make_unique<Preconditioner>()), preconditioner_name("amg"),
+      tolerance(1e-8), max_iterations(1000), higher_order_elements(false),
+      preconditioner_is_current(false), n_setups(0)
 {
 }
 
@@ -33,15 +33,17 @@ ScalarLinearSolver::~ScalarLinearSolver() = default;
 void ScalarLinearSolver::declare_parameters(ParameterHandler &prm,
                                             const std::string &default_preconditioner)
 {
-  prm.declare_entry("Preconditioner", default_preconditioner,
-                    Patterns::Selection("amg|jacobi|ssor|block ilu"),
-                    "Preconditioner of the conjugate-gradient solver, built once and reused "
-                    "while the matrix is unchanged. 'amg': algebraic multigrid (hypre "
-                    "BoomerAMG with strong threshold 0.5 for 3D, or Trilinos ML); 'jacobi' and "
-                    "'ssor' are cheap and win when the system is mass-dominated (small time "
-                    "steps); 'block ilu': ILU(0) on each MPI rank's block.");
-  prm.declare_entry("Relative tolerance", "1e-8", Patterns::Double(1e-16, 1),
-                    "Stop when |b - A x| <= tolerance * |b| (unpreconditioned residual).");
+  prm.declare_entry(
+      "Preconditioner", default_preconditioner,
+      Patterns::Selection("amg|jacobi|ssor|block ilu"),
+      "Preconditioner of the conjugate-gradient solver, built once and reused "
+      "while the matrix is unchanged. 'amg': algebraic multigrid (hypre "
+      "BoomerAMG with strong threshold 0.5 for 3D, or Trilinos ML); 'jacobi' and "
+      "'ssor' are cheap and win when the system is mass-dominated (small time "
+      "steps); 'block ilu': ILU(0) on each MPI rank's block.");
+  prm.declare_entry(
+      "Relative tolerance", "1e-8", Patterns::Double(1e-16, 1),
+      "Stop when |b - A x| <= tolerance * |b| (unpreconditioned residual).");
   prm.declare_entry("Maximum iterations", "1000", Patterns::Integer(1),
                     "Iteration limit of the conjugate-gradient solver; reaching it is an "
                     "error.");
@@ -57,9 +59,31 @@ void ScalarLinearSolver::parse_parameters(ParameterHandler &prm)
 
 namespace
 {
-std::unique_ptr<PreconditionerBase> make_preconditioner(const std::string &name,
-                                                        const LA::MPI::SparseMatrix &matrix,
-                                                        bool higher_order_elements)
+#ifndef FERROTHERM_USE_TRILINOS
+// Symmetric SOR sweeps within each rank's block (PETSc's SOR on parallel matrices
+// supports local sweeps only; deal.II's PreconditionSSOR asks for a global one).
+class LocalSymmetricSor : public PETScWrappers::PreconditionBase
+{
+public:
+  LocalSymmetricSor(const PETScWrappers::MatrixBase &system, double omega)
+  {
+    matrix = static_cast<Mat>(system);
+    create_pc();
+    PetscErrorCode ierr = PCSetType(pc, PCSOR);
+    AssertThrow(ierr == 0, ExcPETScError(ierr));
+    ierr = PCSORSetSymmetric(pc, SOR_LOCAL_SYMMETRIC_SWEEP);
+    AssertThrow(ierr == 0, ExcPETScError(ierr));
+    ierr = PCSORSetOmega(pc, omega);
+    AssertThrow(ierr == 0, ExcPETScError(ierr));
+    ierr = PCSetUp(pc);
+    AssertThrow(ierr == 0, ExcPETScError(ierr));
+  }
+};
+#endif
+
+std::unique_ptr<PreconditionerBase>
+make_preconditioner(const std::string &name, const LA::MPI::SparseMatrix &matrix,
+                    bool higher_order_elements)
 {
 #ifdef FERROTHERM_USE_TRILINOS
   if (name == "amg")
@@ -101,8 +125,7 @@ std::unique_ptr<PreconditionerBase> make_preconditioner(const std::string &name,
   if (name == "jacobi")
     return std::make_unique<PETScWrappers::PreconditionJacobi>(matrix);
   if (name == "ssor")
-    return std::make_unique<PETScWrappers::PreconditionSSOR>(
-      matrix, PETScWrappers::PreconditionSSOR::AdditionalData(1.2));
+    return std::make_unique<LocalSymmetricSor>(matrix, 1.2);
   return std::make_unique<PETScWrappers::PreconditionBlockJacobi>(matrix);
 #endif
 }
@@ -119,13 +142,13 @@ unsigned int ScalarLinearSolver::solve(const LA::MPI::SparseMatrix &matrix,
   if (!preconditioner_is_current)
   {
     preconditioner->object.reset();
-    preconditioner->object =
-      make_preconditioner(preconditioner_name, preconditioner_matrix, higher_order_elements);
+    preconditioner->object = make_preconditioner(
+        preconditioner_name, preconditioner_matrix, higher_order_elements);
     preconditioner_is_current = true;
     ++n_setups;
   }
   const double relative =
-    relative_tolerance_override > 0 ? relative_tolerance_override : tolerance;
+      relative_tolerance_override > 0 ? relative_tolerance_override : tolerance;
   const double target = std::max(relative * right_hand_side.l2_norm(), absolute_floor);
   if (target == 0)
   {

@@ -5,14 +5,16 @@
 #include <deal.II/fe/mapping_q.h>
 #include <deal.II/fe/mapping_q_cache.h>
 
+#include <algorithm>
+
 namespace ferrotherm
 {
 using namespace dealii;
 
 ScalarSpace::ScalarSpace(const parallel::distributed::Triangulation<3> &triangulation,
                          unsigned int degree)
-  : fe(degree), dof_handler(triangulation), cell_quadrature(degree + 1),
-    face_quadrature(degree + 1)
+    : fe(degree), dof_handler(triangulation), cell_quadrature(degree + 1),
+      face_quadrature(degree + 1)
 {
 }
 
@@ -28,17 +30,20 @@ void ScalarSpace::setup()
   DoFTools::make_hanging_node_constraints(dof_handler, hanging_node_constraints);
   hanging_node_constraints.close();
   partitioner = std::make_shared<Utilities::MPI::Partitioner>(
-    locally_owned, locally_relevant, dof_handler.get_communicator());
+      locally_owned, locally_relevant, dof_handler.get_communicator());
 
   // The cache evaluates the manifolds once per cell instead of at every reinit().
-  const unsigned int mapping_degree = std::max(2u, fe.degree);
+  // Trilinear geometry is exact where no manifold curves the mesh (boxes, voxel and
+  // Gmsh meshes); curved tissue surfaces get degree max(2, p).
+  const auto manifold_ids = dof_handler.get_triangulation().get_manifold_ids();
+  const bool curved =
+      std::any_of(manifold_ids.begin(), manifold_ids.end(),
+                  [](types::manifold_id id) { return id != numbers::flat_manifold_id; });
+  const unsigned int mapping_degree = curved ? std::max(2u, fe.degree) : 1;
   auto cache = std::make_unique<MappingQCache<3>>(mapping_degree);
   cache->initialize(MappingQ<3>(mapping_degree), dof_handler.get_triangulation());
   mapping = std::move(cache);
 }
 
-FieldVector ScalarSpace::make_field_vector() const
-{
-  return FieldVector(partitioner);
-}
+FieldVector ScalarSpace::make_field_vector() const { return FieldVector(partitioner); }
 } // namespace ferrotherm

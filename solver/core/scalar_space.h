@@ -1,7 +1,8 @@
 // ScalarSpace: the one continuous FE_Q space shared by all scalar fields on the tissue
 // mesh (temperature, iron, immune species): DoFHandler, mapping, index sets, hanging-
-// node constraints and the default quadratures. The mapping is a cached MappingQ of
-// degree max(2, element degree): curved tissue interfaces keep the element's order, and
+// node constraints and the default quadratures. On meshes with curved manifolds the
+// mapping is a cached MappingQ of degree max(2, element degree) (trilinear otherwise):
+// curved tissue interfaces keep the element's order, and
 // for trilinear elements the quadratic geometry cuts the error of a heated tumour ~8x
 // (the injected power no longer depends on a polyhedral tumour volume).
 #pragma once

@@ -14,6 +14,7 @@
 #include <deal.II/lac/vector.h>
 #include <deal.II/numerics/data_out.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <fstream>
@@ -26,10 +27,11 @@ using namespace dealii;
 
 void Simulator::declare_parameters(ParameterHandler &prm)
 {
-  prm.declare_entry("Additional shared libraries", "", Patterns::Anything(),
-                    "Comma-separated shared libraries (.so) loaded before the parameters are "
-                    "read; their plugins register themselves and appear in the parameter "
-                    "documentation.");
+  prm.declare_entry(
+      "Additional shared libraries", "", Patterns::Anything(),
+      "Comma-separated shared libraries (.so) loaded before the parameters are "
+      "read; their plugins register themselves and appear in the parameter "
+      "documentation.");
   prm.declare_entry("Function constants", "", Patterns::Anything(),
                     "Constants for all expressions, 'name=value, name=value'.");
 
@@ -45,15 +47,17 @@ void Simulator::declare_parameters(ParameterHandler &prm)
   prm.declare_entry("Database", "$FERROTHERM_DATA/tissues.csv", Patterns::Anything(),
                     "Tissue property table (CSV; see prm/tissues.csv for the columns).");
   prm.declare_entry("Dielectric parameter table",
-                    "$FERROTHERM_DATA/gabriel-cole-cole-parameters.tsv", Patterns::Anything(),
+                    "$FERROTHERM_DATA/gabriel-cole-cole-parameters.tsv",
+                    Patterns::Anything(),
                     "Gabriel et al. (1996) Cole-Cole parameters, for 'gabriel:<tissue>' "
                     "entries of the database.");
   prm.declare_entry("Target tissues", "tumour", Patterns::Anything(),
                     "Comma-separated tissue names treated as the target (T90, CEM43T90, "
                     "damaged fraction); may be empty.");
-  prm.declare_entry("Property overrides", "", Patterns::Anything(),
-                    "Per-tissue overrides of database values, e.g. "
-                    "'tumour: perfusion_rate=0.002, metabolic_heat=20; muscle: density=1050'.");
+  prm.declare_entry(
+      "Property overrides", "", Patterns::Anything(),
+      "Per-tissue overrides of database values, e.g. "
+      "'tumour: perfusion_rate=0.002, metabolic_heat=20; muscle: density=1050'.");
   prm.leave_subsection();
 
   prm.enter_subsection("Electromagnetics");
@@ -81,25 +85,38 @@ void Simulator::declare_parameters(ParameterHandler &prm)
 
 Simulator::Simulator(MPI_Comm comm, ParameterHandler &prm, const RunContext &context,
                      std::ostream &screen, bool validate_only)
-  : comm(comm), pcout(screen, Utilities::MPI::this_mpi_process(comm) == 0),
-    run_context(context), validate_only(validate_only),
-    tria(comm, Triangulation<3>::limit_level_difference_at_vertices)
+    : comm(comm), pcout(screen, Utilities::MPI::this_mpi_process(comm) == 0),
+      run_context(context), validate_only(validate_only),
+      tria(comm, Triangulation<3>::limit_level_difference_at_vertices),
+      timer(comm, pcout, TimerOutput::never, TimerOutput::wall_times)
 {
   parse_parameters(prm);
-  build_mesh();
+  {
+    TimerOutput::Scope scope(timer, "set-up: mesh");
+    build_mesh();
+  }
   em->initialize(*this);
   iron->initialize(*this);
   heat->initialize(*this);
   if (validate_only)
     return;
 
-  space = std::make_unique<ScalarSpace>(tria, heat->finite_element_degree());
-  space->setup();
-  em->setup();
-  iron->setup();
-  heat->setup();
-  for (auto &postprocessor : postprocessors)
-    postprocessor->initialize(*this);
+  {
+    TimerOutput::Scope scope(timer, "set-up: DoFs and mapping");
+    space = std::make_unique<ScalarSpace>(tria, heat->finite_element_degree());
+    space->setup();
+  }
+  {
+    TimerOutput::Scope scope(timer, "set-up: physics (assembly, initial state)");
+    em->setup();
+    iron->setup();
+    heat->setup();
+  }
+  {
+    TimerOutput::Scope scope(timer, "set-up: postprocessors");
+    for (auto &postprocessor : postprocessors)
+      postprocessor->initialize(*this);
+  }
 
   if (Utilities::MPI::this_mpi_process(comm) == 0)
   {
@@ -124,7 +141,8 @@ void Simulator::parse_parameters(ParameterHandler &prm)
 
   prm.enter_subsection("Electromagnetics");
   em = PluginRegistry<ElectromagneticModel>::instance().create(prm.get("Model"));
-  const double frequency = parse_double(prm.get("Frequency"), "Electromagnetics/Frequency");
+  const double frequency =
+      parse_double(prm.get("Frequency"), "Electromagnetics/Frequency");
   if (!(frequency > 0))
     throw_input_error("Electromagnetics/Frequency",
                       "must be positive, found " + prm.get("Frequency"));
@@ -134,17 +152,19 @@ void Simulator::parse_parameters(ParameterHandler &prm)
 
   prm.enter_subsection("Tissues");
   tissue_database = TissueDatabase::read(
-    resolve_input_path(prm.get("Database"), run_context.input_directory),
-    resolve_input_path(prm.get("Dielectric parameter table"), run_context.input_directory),
-    frequency);
-  tissue_database.apply_overrides(prm.get("Property overrides"), "Tissues/Property overrides");
+      resolve_input_path(prm.get("Database"), run_context.input_directory),
+      resolve_input_path(prm.get("Dielectric parameter table"),
+                         run_context.input_directory),
+      frequency);
+  tissue_database.apply_overrides(prm.get("Property overrides"),
+                                  "Tissues/Property overrides");
   target_names.clear();
   if (!trim(prm.get("Target tissues")).empty())
     for (const auto &name : split(prm.get("Target tissues"), ','))
     {
       if (tissue_database.find_name(name) == nullptr)
-        throw_input_error("Tissues/Target tissues", "no tissue named '" + name +
-                                                      "' in the tissue database");
+        throw_input_error("Tissues/Target tissues",
+                          "no tissue named '" + name + "' in the tissue database");
       target_names.push_back(name);
     }
   prm.leave_subsection();
@@ -158,7 +178,8 @@ void Simulator::parse_parameters(ParameterHandler &prm)
   heat->parse_parameters(prm, run_context);
   treatment_schedule.parse_parameters(prm);
   if (!heat->is_steady() && !(treatment_schedule.end_time() > 0))
-    throw_input_error("Treatment schedule/End time", "must be positive for transient runs");
+    throw_input_error("Treatment schedule/End time",
+                      "must be positive for transient runs");
 
   prm.enter_subsection("Output");
   output_path = trim(prm.get("Output directory"));
@@ -204,25 +225,27 @@ void Simulator::build_mesh()
     for (const unsigned int label : mesh_labels)
       in_mesh += (in_mesh.empty() ? "" : ", ") + std::to_string(label);
     for (const auto &tissue : tissue_database.all())
-      known += (known.empty() ? "" : ", ") + std::to_string(tissue.label) + " (" + tissue.name + ")";
-    throw_input_error("Tissues/Database", "the mesh has the labels " + in_mesh +
-                                            " but the database has no tissue for label(s) " +
-                                            missing + "; the database defines " + known);
+      known += (known.empty() ? "" : ", ") + std::to_string(tissue.label) + " (" +
+               tissue.name + ")";
+    throw_input_error("Tissues/Database",
+                      "the mesh has the labels " + in_mesh +
+                          " but the database has no tissue for label(s) " + missing +
+                          "; the database defines " + known);
   }
   targets.clear();
   for (const auto &name : target_names)
   {
     const Tissue *tissue = tissue_database.find_name(name);
     if (mesh_labels.count(tissue->label) == 0)
-      throw_input_error("Tissues/Target tissues", "the target tissue '" + name + "' (label " +
-                                                    std::to_string(tissue->label) +
-                                                    ") is not in the mesh");
+      throw_input_error("Tissues/Target tissues",
+                        "the target tissue '" + name + "' (label " +
+                            std::to_string(tissue->label) + ") is not in the mesh");
     targets.insert(tissue->label);
   }
 
   if (validate_only)
     return;
-  tria.refine_global(global_refinements);
+  tria.refine_global(mesh_generator->built_in_refinements() + global_refinements);
   for (unsigned int r = 0; r < target_refinements; ++r)
   {
     for (const auto &cell : tria.active_cell_iterators())
@@ -279,10 +302,7 @@ void Simulator::add_module_output(DataOut<3> &data_out)
   heat->add_output(data_out);
 }
 
-bool Simulator::is_steady() const
-{
-  return heat->is_steady();
-}
+bool Simulator::is_steady() const { return heat->is_steady(); }
 
 double Simulator::field_scale(double t_old, double t_new) const
 {
@@ -312,20 +332,25 @@ std::string Simulator::describe() const
 void Simulator::run()
 {
   const auto wall_start = std::chrono::steady_clock::now();
-  auto wall_seconds = [&]() {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  auto wall_seconds = [&]()
+  {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start)
+        .count();
   };
   pcout << "Ferrotherm: " << tria.n_global_active_cells() << " cells, "
-        << space->dof_handler.n_dofs() << " temperature DoFs (Q" << space->fe.degree << "), "
-        << Utilities::MPI::n_mpi_processes(comm) << " MPI rank(s), " << linear_algebra_backend()
-        << std::endl;
+        << space->dof_handler.n_dofs() << " temperature DoFs (Q" << space->fe.degree
+        << "), " << Utilities::MPI::n_mpi_processes(comm) << " MPI rank(s), "
+        << linear_algebra_backend() << std::endl;
 
   const double end = treatment_schedule.end_time();
   if (heat->is_steady())
   {
-    em->advance(0, end);
-    iron->advance(0, end);
-    heat->advance(0, end);
+    {
+      TimerOutput::Scope scope(timer, "steady solve");
+      em->advance(0, end);
+      iron->advance(0, end);
+      heat->advance(0, end);
+    }
     write_output(end, wall_seconds());
   }
   else
@@ -336,10 +361,13 @@ void Simulator::run()
     while (t < end * (1 - 1e-12))
     {
       const double t_next =
-        std::min({next_output, treatment_schedule.next_event_after(t), end});
-      em->advance(t, t_next);
-      iron->advance(t, t_next);
-      heat->advance(t, t_next);
+          std::min({next_output, treatment_schedule.next_event_after(t), end});
+      {
+        TimerOutput::Scope scope(timer, "time steps");
+        em->advance(t, t_next);
+        iron->advance(t, t_next);
+        heat->advance(t, t_next);
+      }
       t = t_next;
       if (t >= next_output * (1 - 1e-12) || t >= end * (1 - 1e-12))
       {
@@ -353,6 +381,7 @@ void Simulator::run()
 
 void Simulator::write_output(double time, double wall)
 {
+  TimerOutput::Scope scope(timer, "output and postprocessing");
   StatisticsRow row;
   row.emplace_back("time_s", time);
   em->add_statistics(row);
@@ -386,7 +415,8 @@ void Simulator::print_summary(double wall_seconds) const
 {
   const auto &columns = statistics.column_names();
   const auto &values = statistics.last_row();
-  auto value_of = [&](const std::string &name) {
+  auto value_of = [&](const std::string &name)
+  {
     for (unsigned int c = 0; c < columns.size(); ++c)
       if (columns[c] == name)
         return values[c];
@@ -397,18 +427,34 @@ void Simulator::print_summary(double wall_seconds) const
   text << "\nSummary at t = " << value_of("time_s") << " s (wall " << std::setprecision(3)
        << wall_seconds << " s):\n"
        << std::setprecision(4);
-  text << "  maximum temperature        " << value_of("T_max_C") << " C\n";
+  auto peak_of = [&](const std::string &name)
+  {
+    const std::vector<double> column = statistics.column(name);
+    return column.empty() ? std::nan("")
+                          : *std::max_element(column.begin(), column.end());
+  };
+  text << "  peak temperature           " << peak_of("T_max_C") << " C (at the end "
+       << value_of("T_max_C") << " C)\n";
   if (!targets.empty())
   {
+    text << "  peak target T90            " << peak_of("target_T90_C")
+         << " C (at the end " << value_of("target_T90_C") << " C)\n";
     text << "  target T90 / T50 / T10     " << value_of("target_T90_C") << " / "
-         << value_of("target_T50_C") << " / " << value_of("target_T10_C") << " C\n";
+         << value_of("target_T50_C") << " / " << value_of("target_T10_C")
+         << " C at the end\n";
     text << "  CEM43T90                   " << value_of("CEM43T90_min") << " min\n";
-    text << "  target damaged fraction    " << value_of("target_damaged_fraction") << "\n";
+    text << "  target damaged fraction    " << value_of("target_damaged_fraction")
+         << "\n";
   }
   text << "  MNP energy deposited       " << value_of("energy_mnp_J") << " J\n";
-  text << "  heat balance error         " << value_of("energy_balance_error") << " (relative)\n";
+  text << "  heat balance error         " << value_of("energy_balance_error")
+       << " (relative)\n";
   text << "Results in " << output_path << "/: statistics.csv";
-  text << ", log.txt, parameters.prm (and solution.pvd, probes.csv, errors.csv when enabled)\n";
-  pcout << text.str() << std::flush;
+  text << ", log.txt, parameters.prm (and solution.pvd, probes.csv, errors.csv when "
+          "enabled)\n";
+  text << "Wall time [s]:";
+  for (const auto &section : timer.get_summary_data(TimerOutput::total_wall_time))
+    text << " " << section.first << " " << std::setprecision(3) << section.second << ";";
+  pcout << text.str() << std::endl;
 }
 } // namespace ferrotherm

@@ -15,6 +15,7 @@
 
 #include <deal.II/base/conditional_ostream.h>
 #include <deal.II/base/parameter_handler.h>
+#include <deal.II/base/timer.h>
 #include <deal.II/distributed/tria.h>
 
 #include <map>
@@ -25,8 +26,7 @@
 
 namespace dealii
 {
-template <int dim, int spacedim>
-class DataOut;
+template <int dim, int spacedim> class DataOut;
 }
 
 namespace ferrotherm
@@ -57,7 +57,10 @@ public:
   // --- access for modules and postprocessors ---
   MPI_Comm mpi_communicator() const { return comm; }
   dealii::ConditionalOStream &screen() { return pcout; }
-  const dealii::parallel::distributed::Triangulation<3> &triangulation() const { return tria; }
+  const dealii::parallel::distributed::Triangulation<3> &triangulation() const
+  {
+    return tria;
+  }
   const ScalarSpace &scalar_space() const { return *space; }
   FieldRegistry &fields() { return field_registry; }
   const TreatmentSchedule &schedule() const { return treatment_schedule; }
@@ -120,6 +123,8 @@ private:
 
   std::string output_path;
   double output_interval = 60;
+  // Wall times of set-up phases, time loop and output; printed at the end.
+  dealii::TimerOutput timer;
   CsvTable statistics;
 
   void parse_parameters(dealii::ParameterHandler &prm);

@@ -52,7 +52,8 @@ unsigned int parse_unsigned(const std::string &text, const std::string &where)
 {
   const double number = parse_double(text, where);
   if (number < 0 || number != std::floor(number) || number > 4.0e9)
-    throw_input_error(where, "expected a non-negative integer, found '" + trim(text) + "'");
+    throw_input_error(where,
+                      "expected a non-negative integer, found '" + trim(text) + "'");
   return static_cast<unsigned int>(number);
 }
 
@@ -65,13 +66,14 @@ std::vector<double> parse_double_list(const std::string &text, const std::string
       numbers.push_back(parse_double(piece, where));
   if (expected_size > 0 && numbers.size() != expected_size)
     throw_input_error(where, "expected " + std::to_string(expected_size) +
-                               " comma-separated numbers, found " +
-                               std::to_string(numbers.size()) + " in '" + trim(text) + "'");
+                                 " comma-separated numbers, found " +
+                                 std::to_string(numbers.size()) + " in '" + trim(text) +
+                                 "'");
   return numbers;
 }
 
-std::vector<std::pair<std::string, std::string>> parse_key_value_list(const std::string &text,
-                                                                      const std::string &where)
+std::vector<std::pair<std::string, std::string>>
+parse_key_value_list(const std::string &text, const std::string &where)
 {
   std::vector<std::pair<std::string, std::string>> pairs;
   if (trim(text).empty())
@@ -82,8 +84,8 @@ std::vector<std::pair<std::string, std::string>> parse_key_value_list(const std:
       continue;
     const auto colon = item.find(':');
     if (colon == std::string::npos)
-      throw_input_error(where, "expected 'key: value' items separated by ';', found '" + item +
-                                 "'");
+      throw_input_error(where, "expected 'key: value' items separated by ';', found '" +
+                                   item + "'");
     const std::string key = trim(item.substr(0, colon));
     if (key.empty())
       throw_input_error(where, "missing key before ':' in '" + item + "'");
@@ -96,7 +98,8 @@ std::string resolve_input_path(const std::string &path, const std::string &base_
 {
   std::string resolved = trim(path);
   const std::pair<const char *, const char *> variables[] = {
-    {"$FERROTHERM_DATA", FERROTHERM_DATA_DIR}, {"$FERROTHERM_MESHES", FERROTHERM_MESH_DIR}};
+      {"$FERROTHERM_DATA", FERROTHERM_DATA_DIR},
+      {"$FERROTHERM_MESHES", FERROTHERM_MESH_DIR}};
   for (const auto &variable : variables)
   {
     const std::string name = variable.first;

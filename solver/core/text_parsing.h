@@ -26,10 +26,11 @@ std::vector<double> parse_double_list(const std::string &text, const std::string
                                       unsigned int expected_size = 0);
 
 // "key: value; key: value" (an empty string gives an empty list).
-std::vector<std::pair<std::string, std::string>> parse_key_value_list(const std::string &text,
-                                                                      const std::string &where);
+std::vector<std::pair<std::string, std::string>>
+parse_key_value_list(const std::string &text, const std::string &where);
 
 // Replaces $FERROTHERM_DATA and $FERROTHERM_MESHES, and makes a relative path relative
 // to `base_directory` (the directory of the parameter file).
-std::string resolve_input_path(const std::string &path, const std::string &base_directory);
+std::string resolve_input_path(const std::string &path,
+                               const std::string &base_directory);
 } // namespace ferrotherm

@@ -14,9 +14,9 @@ namespace ferrotherm
 namespace
 {
 const std::vector<std::string> required_columns = {
-  "name",          "label",           "thermal_conductivity", "density",
-  "specific_heat", "perfusion_rate",  "metabolic_heat",       "perfusion_model",
-  "arrhenius_A",   "arrhenius_Ea",    "electric_conductivity", "relative_permittivity"};
+    "name",          "label",          "thermal_conductivity",  "density",
+    "specific_heat", "perfusion_rate", "metabolic_heat",        "perfusion_model",
+    "arrhenius_A",   "arrhenius_Ea",   "electric_conductivity", "relative_permittivity"};
 
 std::string column_list()
 {
@@ -49,13 +49,13 @@ void set_numeric_property(Tissue &tissue, const std::string &column, double valu
   else if (column == "relative_permittivity")
     tissue.relative_permittivity = value;
   else
-    throw_input_error(where, "unknown tissue property '" + column + "'; expected one of " +
-                               column_list());
+    throw_input_error(where, "unknown tissue property '" + column +
+                                 "'; expected one of " + column_list());
 }
 } // namespace
 
-TissueDatabase TissueDatabase::read(const std::string &file, const std::string &cole_cole_file,
-                                    double frequency)
+TissueDatabase TissueDatabase::read(const std::string &file,
+                                    const std::string &cole_cole_file, double frequency)
 {
   std::ifstream in(file);
   if (!in)
@@ -80,18 +80,18 @@ TissueDatabase TissueDatabase::read(const std::string &file, const std::string &
       for (const auto &column : required_columns)
         if (std::find(header.begin(), header.end(), column) == header.end())
           throw_input_error(where, "the header lacks the column '" + column +
-                                     "'; expected the columns " + column_list());
+                                       "'; expected the columns " + column_list());
       for (const auto &column : header)
         if (std::find(required_columns.begin(), required_columns.end(), column) ==
             required_columns.end())
-          throw_input_error(where, "unknown column '" + column + "'; expected the columns " +
-                                     column_list());
+          throw_input_error(where, "unknown column '" + column +
+                                       "'; expected the columns " + column_list());
       continue;
     }
     if (cells.size() != header.size())
       throw_input_error(where, "expected " + std::to_string(header.size()) +
-                                 " comma-separated values (" + column_list() + "), found " +
-                                 std::to_string(cells.size()));
+                                   " comma-separated values (" + column_list() +
+                                   "), found " + std::to_string(cells.size()));
 
     Tissue tissue;
     tissue.origin = where;
@@ -126,45 +126,53 @@ TissueDatabase TissueDatabase::read(const std::string &file, const std::string &
           for (const auto &row : cole_cole)
             known += (known.empty() ? "" : ", ") + row.first;
           throw_input_error(cell_where, "no Gabriel tissue '" + reference + "' in " +
-                                          cole_cole_file + "; known: " + known);
+                                            cole_cole_file + "; known: " + known);
         }
-        const DielectricProperties properties = cole_cole_properties(entry->second, frequency);
+        const DielectricProperties properties =
+            cole_cole_properties(entry->second, frequency);
         set_numeric_property(tissue, column,
-                             column == "electric_conductivity" ? properties.conductivity
-                                                                : properties.relative_permittivity,
+                             column == "electric_conductivity"
+                                 ? properties.conductivity
+                                 : properties.relative_permittivity,
                              cell_where);
       }
       else
-        set_numeric_property(tissue, column, parse_double(cells[c], cell_where), cell_where);
+        set_numeric_property(tissue, column, parse_double(cells[c], cell_where),
+                             cell_where);
     }
     database.check(tissue);
     for (const auto &other : database.tissues)
     {
       if (other.name == tissue.name)
         throw_input_error(where, "tissue '" + tissue.name + "' is already defined at " +
-                                   other.origin);
+                                     other.origin);
       if (other.label == tissue.label)
         throw_input_error(where, "label " + std::to_string(tissue.label) +
-                                   " is already used by '" + other.name + "' at " + other.origin);
+                                     " is already used by '" + other.name + "' at " +
+                                     other.origin);
     }
     database.tissues.push_back(tissue);
   }
   if (header.empty() || database.tissues.empty())
     throw_input_error(file, "the tissue database is empty; expected a header row (" +
-                              column_list() + ") and one row per tissue");
+                                column_list() + ") and one row per tissue");
   return database;
 }
 
 void TissueDatabase::check(const Tissue &t) const
 {
   const std::string where = t.origin + " (tissue '" + t.name + "')";
-  auto require_positive = [&](double value, const std::string &name) {
+  auto require_positive = [&](double value, const std::string &name)
+  {
     if (!(value > 0))
-      throw_input_error(where, name + " must be positive, found " + std::to_string(value));
+      throw_input_error(where,
+                        name + " must be positive, found " + std::to_string(value));
   };
-  auto require_non_negative = [&](double value, const std::string &name) {
+  auto require_non_negative = [&](double value, const std::string &name)
+  {
     if (!(value >= 0))
-      throw_input_error(where, name + " must be non-negative, found " + std::to_string(value));
+      throw_input_error(where,
+                        name + " must be non-negative, found " + std::to_string(value));
   };
   require_positive(t.thermal_conductivity, "thermal_conductivity");
   require_positive(t.density, "density");
@@ -176,12 +184,13 @@ void TissueDatabase::check(const Tissue &t) const
   require_non_negative(t.electric_conductivity, "electric_conductivity");
   if (!(t.relative_permittivity >= 1))
     throw_input_error(where, "relative_permittivity must be at least 1, found " +
-                               std::to_string(t.relative_permittivity));
+                                 std::to_string(t.relative_permittivity));
   if (t.perfusion_model.empty())
     throw_input_error(where, "empty perfusion_model");
 }
 
-void TissueDatabase::apply_overrides(const std::string &overrides, const std::string &where)
+void TissueDatabase::apply_overrides(const std::string &overrides,
+                                     const std::string &where)
 {
   for (const auto &entry : parse_key_value_list(overrides, where))
   {
@@ -199,8 +208,8 @@ void TissueDatabase::apply_overrides(const std::string &overrides, const std::st
       if (column == "perfusion_model")
         tissue->perfusion_model = value;
       else
-        set_numeric_property(*tissue, column, parse_double(value, where + " (" + column + ")"),
-                             where);
+        set_numeric_property(*tissue, column,
+                             parse_double(value, where + " (" + column + ")"), where);
     }
     tissue->origin = where;
     check(*tissue);

@@ -1,7 +1,7 @@
 // TissueDatabase: the tissue property table (CSV), one row per tissue with its mesh
 // label. Columns (header names, SI units):
-//   name, label, thermal_conductivity [W/(m K)], density [kg/m3], specific_heat [J/(kg K)],
-//   perfusion_rate [1/s] (volumetric blood flow per tissue volume, w_b in Pennes),
+//   name, label, thermal_conductivity [W/(m K)], density [kg/m3], specific_heat [J/(kg
+//   K)], perfusion_rate [1/s] (volumetric blood flow per tissue volume, w_b in Pennes),
 //   metabolic_heat [W/kg], perfusion_model (a Perfusion plugin name),
 //   arrhenius_A [1/s], arrhenius_Ea [J/mol],
 //   electric_conductivity [S/m], relative_permittivity [1]

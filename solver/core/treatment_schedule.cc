@@ -38,13 +38,13 @@ void TreatmentSchedule::parse_parameters(ParameterHandler &prm)
     {
       const auto dash = item.find('-', 1);
       if (dash == std::string::npos)
-        throw_input_error(where, "expected 'start-end' intervals in seconds, found '" + item +
-                                   "'");
+        throw_input_error(where, "expected 'start-end' intervals in seconds, found '" +
+                                     item + "'");
       const double start = parse_double(item.substr(0, dash), where);
       const double stop = parse_double(item.substr(dash + 1), where);
       if (!(start >= 0 && stop > start))
-        throw_input_error(where, "the interval '" + item +
-                                   "' must satisfy 0 <= start < end");
+        throw_input_error(where,
+                          "the interval '" + item + "' must satisfy 0 <= start < end");
       amf_sessions.emplace_back(start, stop);
     }
     std::sort(amf_sessions.begin(), amf_sessions.end());

@@ -41,20 +41,22 @@ double WeightedSamples::upper_percentile(double fraction, MPI_Comm comm) const
 {
   using namespace dealii;
   const double total = Utilities::MPI::sum(
-    cumulative_weights.empty() ? 0.0 : cumulative_weights.back(), comm);
+      cumulative_weights.empty() ? 0.0 : cumulative_weights.back(), comm);
   double low = Utilities::MPI::min(
-    sorted_values.empty() ? std::numeric_limits<double>::max() : sorted_values.back(), comm);
-  double high = Utilities::MPI::max(
-    sorted_values.empty() ? std::numeric_limits<double>::lowest() : sorted_values.front(),
-    comm);
+      sorted_values.empty() ? std::numeric_limits<double>::max() : sorted_values.back(),
+      comm);
+  double high =
+      Utilities::MPI::max(sorted_values.empty() ? std::numeric_limits<double>::lowest()
+                                                : sorted_values.front(),
+                          comm);
   if (!(total > 0))
     return std::numeric_limits<double>::quiet_NaN();
   const double target = fraction * total * (1 - 1e-12);
   // Invariant: weight(>= low) >= target; weight(>= high) may be below.
   if (Utilities::MPI::sum(local_weight_at_or_above(high), comm) >= target)
     return high;
-  for (unsigned int iteration = 0; iteration < 100 && high - low > 1e-12 * (1 + std::abs(high));
-       ++iteration)
+  for (unsigned int iteration = 0;
+       iteration < 100 && high - low > 1e-12 * (1 + std::abs(high)); ++iteration)
   {
     const double middle = 0.5 * (low + high);
     if (Utilities::MPI::sum(local_weight_at_or_above(middle), comm) >= target)
@@ -69,7 +71,7 @@ double WeightedSamples::fraction_at_or_above(double threshold, MPI_Comm comm) co
 {
   using namespace dealii;
   const double total = Utilities::MPI::sum(
-    cumulative_weights.empty() ? 0.0 : cumulative_weights.back(), comm);
+      cumulative_weights.empty() ? 0.0 : cumulative_weights.back(), comm);
   if (!(total > 0))
     return std::numeric_limits<double>::quiet_NaN();
   return Utilities::MPI::sum(local_weight_at_or_above(threshold), comm) / total;

@@ -11,8 +11,7 @@
 
 namespace dealii
 {
-template <int dim, int spacedim>
-class DataOut;
+template <int dim, int spacedim> class DataOut;
 }
 
 namespace ferrotherm
@@ -25,7 +24,8 @@ public:
   virtual ~PhysicsModule() = default;
 
   // prm is positioned in the module's top-level section (e.g. "Electromagnetics").
-  virtual void parse_parameters(dealii::ParameterHandler &prm, const RunContext &context) = 0;
+  virtual void parse_parameters(dealii::ParameterHandler &prm,
+                                const RunContext &context) = 0;
 
   // Registers the fields this module provides; the mesh exists, DoFs do not yet.
   virtual void initialize(Simulator &simulator) = 0;

@@ -9,10 +9,10 @@ void Postprocessor::declare_parameters(dealii::ParameterHandler &prm)
 {
   const auto &registry = PluginRegistry<Postprocessor>::instance();
   prm.declare_entry(
-    "List of postprocessors", "temperature statistics, solution output",
-    dealii::Patterns::MultipleSelection(registry.selection_pattern()),
-    registry.documentation("Comma-separated postprocessors run at every output time "
-                           "(statistics.csv always holds the heat balance and dose)."));
+      "List of postprocessors", "temperature statistics, solution output",
+      dealii::Patterns::MultipleSelection(registry.selection_pattern()),
+      registry.documentation("Comma-separated postprocessors run at every output time "
+                             "(statistics.csv always holds the heat balance and dose)."));
   registry.declare_plugin_parameters(prm);
 }
 } // namespace ferrotherm

@@ -34,8 +34,10 @@ public:
     prm.enter_subsection("Probes");
     for (const auto &entry : parse_key_value_list(prm.get("Points"), where))
     {
-      const auto xyz = parse_double_list(entry.second, where + " (probe '" + entry.first + "')", 3);
-      probes.push_back({entry.first, dealii::Point<3>(xyz[0], xyz[1], xyz[2]), {}, {}, false});
+      const auto xyz =
+          parse_double_list(entry.second, where + " (probe '" + entry.first + "')", 3);
+      probes.push_back(
+          {entry.first, dealii::Point<3>(xyz[0], xyz[1], xyz[2]), {}, {}, false});
     }
     prm.leave_subsection();
     if (probes.empty())
@@ -56,13 +58,13 @@ public:
       CellId best;
       try
       {
-        const auto first =
-          GridTools::find_active_cell_around_point(*space.mapping, space.dof_handler, probe.point);
+        const auto first = GridTools::find_active_cell_around_point(
+            *space.mapping, space.dof_handler, probe.point);
         // deal.II 9.4 signals "not found" by an invalid iterator (or an exception).
         if (first.first.state() != IteratorState::valid)
           throw std::out_of_range("not found");
         const auto all = GridTools::find_all_active_cells_around_point(
-          *space.mapping, space.dof_handler, probe.point, 1e-10, first);
+            *space.mapping, space.dof_handler, probe.point, 1e-10, first);
         for (const auto &candidate : all)
           if (candidate.first->is_locally_owned() &&
               GeometryInfo<3>::is_inside_unit_cell(candidate.second, 1e-10) &&
@@ -79,19 +81,19 @@ public:
       }
       const CellId::binary_type none = {{numbers::invalid_unsigned_int, 0, 0, 0}};
       const auto candidates = Utilities::MPI::all_gather(
-        sim.mpi_communicator(), found_here ? best.to_binary<3>() : none);
+          sim.mpi_communicator(), found_here ? best.to_binary<3>() : none);
       unsigned int owner = numbers::invalid_unsigned_int;
       for (unsigned int r = 0; r < candidates.size(); ++r)
-        if (candidates[r] != none &&
-            (owner == numbers::invalid_unsigned_int || CellId(candidates[r]) < CellId(candidates[owner])))
+        if (candidates[r] != none && (owner == numbers::invalid_unsigned_int ||
+                                      CellId(candidates[r]) < CellId(candidates[owner])))
           owner = r;
       if (owner == numbers::invalid_unsigned_int)
       {
         std::ostringstream point;
         point << probe.point;
-        throw_input_error("Postprocess/Probes/Points",
-                          "the probe '" + probe.name + "' at (" + point.str() +
-                            ") lies outside the mesh");
+        throw_input_error("Postprocess/Probes/Points", "the probe '" + probe.name +
+                                                           "' at (" + point.str() +
+                                                           ") lies outside the mesh");
       }
       probe.owned = owner == rank;
     }
@@ -110,7 +112,8 @@ public:
         double local = 0;
         if (probe.owned)
         {
-          Quadrature<3> point(std::vector<Point<3>>{probe.reference}, std::vector<double>{1.0});
+          Quadrature<3> point(std::vector<Point<3>>{probe.reference},
+                              std::vector<double>{1.0});
           FEValues<3> fe_values(*space.mapping, space.fe, point,
                                 update_values | update_quadrature_points);
           fe_values.reinit(probe.cell);

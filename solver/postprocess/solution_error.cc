@@ -20,7 +20,7 @@ class ExactTemperature : public dealii::Function<3>
 {
 public:
   ExactTemperature(const ParsedFunction &function, double time)
-    : dealii::Function<3>(1, time), function(function)
+      : dealii::Function<3>(1, time), function(function)
   {
   }
   double value(const dealii::Point<3> &p, const unsigned int = 0) const override
@@ -46,9 +46,9 @@ public:
   void parse_parameters(dealii::ParameterHandler &prm, const RunContext &context) override
   {
     prm.enter_subsection("Solution error");
-    exact = std::make_unique<ParsedFunction>(prm.get("Exact temperature"),
-                                             "Postprocess/Solution error/Exact temperature",
-                                             context.function_constants);
+    exact = std::make_unique<ParsedFunction>(
+        prm.get("Exact temperature"), "Postprocess/Solution error/Exact temperature",
+        context.function_constants);
     prm.leave_subsection();
   }
 
@@ -60,14 +60,14 @@ public:
     const ScalarSpace &space = simulator->scalar_space();
     const MPI_Comm comm = simulator->mpi_communicator();
     const FieldVector &temperature =
-      *simulator->fields().get("temperature", "solution error").nodal_values();
+        *simulator->fields().get("temperature", "solution error").nodal_values();
     ExactTemperature exact_function(*exact, time);
     Vector<float> cell_errors(simulator->triangulation().n_active_cells());
-    VectorTools::integrate_difference(*space.mapping, space.dof_handler, temperature,
-                                      exact_function, cell_errors,
-                                      QGauss<3>(space.fe.degree + 3), VectorTools::L2_norm);
-    const double l2 = VectorTools::compute_global_error(simulator->triangulation(), cell_errors,
-                                                        VectorTools::L2_norm);
+    VectorTools::integrate_difference(
+        *space.mapping, space.dof_handler, temperature, exact_function, cell_errors,
+        QGauss<3>(space.fe.degree + 3), VectorTools::L2_norm);
+    const double l2 = VectorTools::compute_global_error(
+        simulator->triangulation(), cell_errors, VectorTools::L2_norm);
     // Nodal error at the support points of the locally owned cells.
     const std::vector<Point<3>> &unit_points = space.fe.get_unit_support_points();
     std::vector<types::global_dof_index> indices(space.fe.n_dofs_per_cell());
@@ -78,8 +78,10 @@ public:
         cell->get_dof_indices(indices);
         for (unsigned int i = 0; i < indices.size(); ++i)
         {
-          const Point<3> x = space.mapping->transform_unit_to_real_cell(cell, unit_points[i]);
-          nodal = std::max(nodal, std::abs(temperature(indices[i]) - exact->value(x, time)));
+          const Point<3> x =
+              space.mapping->transform_unit_to_real_cell(cell, unit_points[i]);
+          nodal =
+              std::max(nodal, std::abs(temperature(indices[i]) - exact->value(x, time)));
         }
       }
     nodal = Utilities::MPI::max(nodal, comm);
@@ -104,6 +106,7 @@ private:
 };
 } // namespace
 
-FERROTHERM_REGISTER_PLUGIN(Postprocessor, SolutionError, "solution error",
-                           "L2 and nodal temperature error against a closed form, errors.csv")
+FERROTHERM_REGISTER_PLUGIN(
+    Postprocessor, SolutionError, "solution error",
+    "L2 and nodal temperature error against a closed form, errors.csv")
 } // namespace ferrotherm

@@ -66,14 +66,16 @@ public:
       }
     data_out.add_data_vector(labels, "tissue_label", DataOut<3>::type_cell_data);
     data_out.add_data_vector(ranks, "mpi_rank", DataOut<3>::type_cell_data);
-    data_out.build_patches(*space.mapping, space.fe.degree, DataOut<3>::curved_inner_cells);
+    data_out.build_patches(*space.mapping, space.fe.degree,
+                           DataOut<3>::curved_inner_cells);
 
     std::ostringstream stem;
     stem << "solution-" << std::setw(5) << std::setfill('0') << index;
     const std::string directory = simulator->output_directory() + "/solution/";
     std::ostringstream piece;
     data_out.write_vtu(piece);
-    write_file_atomically(directory + stem.str() + "." + std::to_string(rank) + ".vtu", piece.str());
+    write_file_atomically(directory + stem.str() + "." + std::to_string(rank) + ".vtu",
+                          piece.str());
     MPI_Barrier(comm);
     if (rank == 0)
     {

@@ -37,7 +37,7 @@ public:
     using namespace dealii;
     const MPI_Comm comm = simulator->mpi_communicator();
     const FieldVector &temperature =
-      *simulator->fields().get("temperature", "temperature statistics").nodal_values();
+        *simulator->fields().get("temperature", "temperature statistics").nodal_values();
     for (const auto &tissue : weights)
     {
       double minimum = std::numeric_limits<double>::max();
@@ -53,8 +53,8 @@ public:
       }
       const std::string name = simulator->tissue_of_label()[tissue.first]->name;
       row.emplace_back("T_min_" + name + "_C", Utilities::MPI::min(minimum, comm));
-      row.emplace_back("T_mean_" + name + "_C",
-                       Utilities::MPI::sum(integral, comm) / Utilities::MPI::sum(volume, comm));
+      row.emplace_back("T_mean_" + name + "_C", Utilities::MPI::sum(integral, comm) /
+                                                    Utilities::MPI::sum(volume, comm));
       row.emplace_back("T_max_" + name + "_C", Utilities::MPI::max(maximum, comm));
     }
     if (!simulator->target_labels().empty())
@@ -83,8 +83,8 @@ public:
     for (unsigned int k = 0; k < values.size(); ++k)
     {
       const double position = std::floor((values[k] - low) / width);
-      const unsigned int bin =
-        static_cast<unsigned int>(std::min<double>(std::max(position, 0.0), n_bins - 1));
+      const unsigned int bin = static_cast<unsigned int>(
+          std::min<double>(std::max(position, 0.0), n_bins - 1));
       volume_in_bin[bin] += volumes[k];
       volume_in_bin[n_bins] += volumes[k];
     }

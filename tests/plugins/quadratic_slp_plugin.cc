@@ -14,7 +14,8 @@ public:
     prm.declare_entry("Coefficient", "1e-3", dealii::Patterns::Double(0), "SLP / H^2");
     prm.leave_subsection();
   }
-  void parse_parameters(dealii::ParameterHandler &prm, const ferrotherm::RunContext &) override
+  void parse_parameters(dealii::ParameterHandler &prm,
+                        const ferrotherm::RunContext &) override
   {
     prm.enter_subsection("Test quadratic");
     coefficient = prm.get_double("Coefficient");

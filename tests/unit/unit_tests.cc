@@ -28,11 +28,12 @@ unsigned int failures = 0;
 void check_close(const std::string &what, double value, double expected, double relative)
 {
   // Relative error; absolute when the expected value is zero.
-  const double error = std::abs(value - expected) / (expected != 0 ? std::abs(expected) : 1.0);
+  const double error =
+      std::abs(value - expected) / (expected != 0 ? std::abs(expected) : 1.0);
   const bool ok = error <= relative;
-  std::cout << (ok ? "ok     " : "FAILED ") << what << ": " << std::setprecision(10) << value
-            << " vs " << expected << " (relative error " << std::setprecision(3) << error
-            << ", tolerance " << relative << ")\n";
+  std::cout << (ok ? "ok     " : "FAILED ") << what << ": " << std::setprecision(10)
+            << value << " vs " << expected << " (relative error " << std::setprecision(3)
+            << error << ", tolerance " << relative << ")\n";
   failures += !ok;
 }
 
@@ -51,14 +52,19 @@ void rosensweig_table()
   const double reference[] = {0.142238, 0.517776, 2.25155, 12.4279, 81.1112}; // W/g Fe3O4
   for (unsigned int k = 0; k < 5; ++k)
   {
-    const double slp = rosensweig_slp_per_particle_mass(particles, diameters[k], 10e3, 100e3, 310) / 1000;
-    check_close("SLP d = " + std::to_string(diameters[k] * 1e9).substr(0, 4) + " nm [W/g Fe3O4]", slp,
-                reference[k], 5e-6);
+    const double slp =
+        rosensweig_slp_per_particle_mass(particles, diameters[k], 10e3, 100e3, 310) /
+        1000;
+    check_close("SLP d = " + std::to_string(diameters[k] * 1e9).substr(0, 4) +
+                    " nm [W/g Fe3O4]",
+                slp, reference[k], 5e-6);
   }
   particles.core_diameter = 14e-9;
   check_close("per iron mass = per particle mass / 0.7236",
               rosensweig_slp_per_iron_mass(particles, 10e3, 100e3, 310),
-              rosensweig_slp_per_particle_mass(particles, 14e-9, 10e3, 100e3, 310) / 0.7236, 1e-12);
+              rosensweig_slp_per_particle_mass(particles, 14e-9, 10e3, 100e3, 310) /
+                  0.7236,
+              1e-12);
 }
 
 // Log-normal sizes: the mass average against an independent trapezoidal integral over d
@@ -76,13 +82,15 @@ void rosensweig_distribution()
   {
     const double d = d_min + k * step;
     const double z = std::log(d / particles.core_diameter) / particles.size_sigma;
-    const double density = std::exp(-0.5 * z * z) / d; // log-normal number density (unnormalised)
+    const double density =
+        std::exp(-0.5 * z * z) / d; // log-normal number density (unnormalised)
     const double weight = (k == 0 || k == n ? 0.5 : 1.0) * density * d * d * d;
     numerator += weight * rosensweig_slp_per_particle_mass(particles, d, h, f, t);
     denominator += weight;
   }
   check_close("log-normal mass average (sigma 0.2)",
-              rosensweig_slp_per_iron_mass(particles, h, f, t) * particles.iron_mass_fraction,
+              rosensweig_slp_per_iron_mass(particles, h, f, t) *
+                  particles.iron_mass_fraction,
               numerator / denominator, 1e-6);
   particles.size_sigma = 1e-6;
   check_close("sigma -> 0 gives the monodisperse SLP",
@@ -98,7 +106,8 @@ void rosensweig_immobilised()
   const double d = 16e-9, h = 5e3, f = 200e3, t = 310.15;
   const double mu0 = 4e-7 * M_PI, kT = 1.380649e-23 * t, v = M_PI * d * d * d / 6;
   const double xi = mu0 * 446e3 * v * h / kT;
-  const double chi0 = mu0 * 446e3 * 446e3 * v / (3 * kT) * 3 / xi * (1 / std::tanh(xi) - 1 / xi);
+  const double chi0 =
+      mu0 * 446e3 * 446e3 * v / (3 * kT) * 3 / xi * (1 / std::tanh(xi) - 1 / xi);
   const double tau = 1e-9 * std::exp(9e3 * v / kT);
   const double wt = 2 * M_PI * f * tau;
   const double expected = mu0 * M_PI * chi0 * h * h * f * wt / (1 + wt * wt) / 5180;
@@ -106,7 +115,8 @@ void rosensweig_immobilised()
               rosensweig_slp_per_particle_mass(particles, d, h, f, t), expected, 1e-12);
   particles.immobilised = false;
   check("Brownian rotation changes the loss of 16 nm particles",
-        std::abs(rosensweig_slp_per_particle_mass(particles, d, h, f, t) - expected) > 0.01 * expected);
+        std::abs(rosensweig_slp_per_particle_mass(particles, d, h, f, t) - expected) >
+            0.01 * expected);
 }
 
 // CEM43 rates per minute (Sapareto-Dewey) and 30 min at 44 C = 60 CEM43.
@@ -116,24 +126,27 @@ void thermal_dose()
   const double temperatures[] = {40, 41, 42, 43, 44, 45, 46, 50};
   const double rates[] = {0.015625, 0.0625, 0.25, 1, 2, 4, 8, 128};
   for (unsigned int k = 0; k < 8; ++k)
-    check_close("CEM43 rate at " + std::to_string(static_cast<int>(temperatures[k])) + " C",
+    check_close("CEM43 rate at " + std::to_string(static_cast<int>(temperatures[k])) +
+                    " C",
                 dose.cem43_rate(temperatures[k]), rates[k], 1e-12);
   double cem43 = 0;
   for (unsigned int step = 0; step < 180; ++step) // trapezoid, 10 s steps, as in a run
     cem43 += 0.5 * 10.0 / 60.0 * (dose.cem43_rate(44) + dose.cem43_rate(44));
   check_close("30 min at 44 C [CEM43 min]", cem43, 60, 1e-12);
   // References to 7 digits: tolerance 1e-6 relative.
-  check_close("Arrhenius liver k(45 C) [1/s]", ThermalDose::arrhenius_rate(45, 7.39e39, 2.577e5),
-              3.608313e-3, 1e-6);
+  check_close("Arrhenius liver k(45 C) [1/s]",
+              ThermalDose::arrhenius_rate(45, 7.39e39, 2.577e5), 3.608313e-3, 1e-6);
   check_close("Arrhenius Henriques-Moritz k(50 C) [1/s]",
               ThermalDose::arrhenius_rate(50, 3.1e98, 6.28e5), 9.472521e-4, 1e-6);
-  check("no damage rate without an Arrhenius prefactor", ThermalDose::arrhenius_rate(60, 0, 0) == 0);
+  check("no damage rate without an Arrhenius prefactor",
+        ThermalDose::arrhenius_rate(60, 0, 0) == 0);
 }
 
 // Gabriel et al. (1996) Cole-Cole model against the values of biology.md (3 digits).
 void cole_cole()
 {
-  const auto table = read_cole_cole_table(FERROTHERM_DATA_DIR "/gabriel-cole-cole-parameters.tsv");
+  const auto table =
+      read_cole_cole_table(FERROTHERM_DATA_DIR "/gabriel-cole-cole-parameters.tsv");
   struct Case
   {
     const char *tissue;
@@ -149,7 +162,8 @@ void cole_cole()
   for (const Case &c : cases)
   {
     const DielectricProperties p = cole_cole_properties(table.at(c.tissue), c.frequency);
-    const std::string label = std::string(c.tissue) + " at " + std::to_string(c.frequency / 1e3).substr(0, 5) + " kHz";
+    const std::string label = std::string(c.tissue) + " at " +
+                              std::to_string(c.frequency / 1e3).substr(0, 5) + " kHz";
     check_close(label + ": sigma [S/m]", p.conductivity, c.sigma, 0.007);
     check_close(label + ": eps_r", p.relative_permittivity, c.eps, 0.007);
   }
@@ -165,16 +179,16 @@ void lang_perfusion()
     const char *model;
     double temperature, value;
   };
-  const Case cases[] = {{"lang muscle", 37, 0.467}, {"lang muscle", 40, 0.892},
-                        {"lang muscle", 42, 2.13},  {"lang muscle", 43, 2.99},
-                        {"lang muscle", 45, 4.0},   {"lang fat", 37, 0.362},
-                        {"lang fat", 43, 0.618},    {"lang fat", 45, 0.72},
-                        {"lang tumour", 37, 0.833}, {"lang tumour", 40, 0.797},
-                        {"lang tumour", 42, 0.416}, {"lang tumour", 45, 0.416}};
+  const Case cases[] = {
+      {"lang muscle", 37, 0.467}, {"lang muscle", 40, 0.892}, {"lang muscle", 42, 2.13},
+      {"lang muscle", 43, 2.99},  {"lang muscle", 45, 4.0},   {"lang fat", 37, 0.362},
+      {"lang fat", 43, 0.618},    {"lang fat", 45, 0.72},     {"lang tumour", 37, 0.833},
+      {"lang tumour", 40, 0.797}, {"lang tumour", 42, 0.416}, {"lang tumour", 45, 0.416}};
   for (const Case &c : cases)
   {
     const auto model = registry.create(c.model);
-    check_close(std::string(c.model) + " at " + std::to_string(static_cast<int>(c.temperature)) + " C",
+    check_close(std::string(c.model) + " at " +
+                    std::to_string(static_cast<int>(c.temperature)) + " C",
                 model->coefficient(c.temperature, 0, cb), c.value, 0.006);
   }
   for (const char *name : {"lang muscle", "lang fat", "lang tumour"})
@@ -184,14 +198,17 @@ void lang_perfusion()
     {
       const double dt = 1e-6;
       const double difference =
-        (model->coefficient(t + dt, 0, cb) - model->coefficient(t - dt, 0, cb)) / (2 * dt);
-      check_close(std::string(name) + " slope at " + std::to_string(t).substr(0, 4) + " C",
+          (model->coefficient(t + dt, 0, cb) - model->coefficient(t - dt, 0, cb)) /
+          (2 * dt);
+      check_close(std::string(name) + " slope at " + std::to_string(t).substr(0, 4) +
+                      " C",
                   model->derivative(t, 0, cb), difference, 1e-6);
     }
   }
   const auto constant = registry.create("constant");
   check("constant perfusion is the database value and linear",
-        constant->coefficient(44, 1234.5, 3617) == 1234.5 && !constant->depends_on_temperature());
+        constant->coefficient(44, 1234.5, 3617) == 1234.5 &&
+            !constant->depends_on_temperature());
 }
 
 // Weighted percentiles (T90) on a small sample.
@@ -199,15 +216,19 @@ void percentiles()
 {
   WeightedSamples samples;
   samples.assign({40, 41, 42, 43, 44}, {1, 1, 1, 1, 6});
-  check_close("value reached by 60% of the weight", samples.upper_percentile(0.6, MPI_COMM_WORLD), 44, 1e-9);
-  check_close("value reached by 90% of the weight", samples.upper_percentile(0.9, MPI_COMM_WORLD), 41, 1e-9);
-  check_close("fraction at or above 43", samples.fraction_at_or_above(43, MPI_COMM_WORLD), 0.7, 1e-12);
+  check_close("value reached by 60% of the weight",
+              samples.upper_percentile(0.6, MPI_COMM_WORLD), 44, 1e-9);
+  check_close("value reached by 90% of the weight",
+              samples.upper_percentile(0.9, MPI_COMM_WORLD), 41, 1e-9);
+  check_close("fraction at or above 43", samples.fraction_at_or_above(43, MPI_COMM_WORLD),
+              0.7, 1e-12);
 }
 
 // Numbers in parameters: finite, fully consumed.
 void text_parsing()
 {
-  auto rejects = [](const std::string &text) {
+  auto rejects = [](const std::string &text)
+  {
     try
     {
       parse_double(text, "test");
@@ -225,7 +246,8 @@ void text_parsing()
   check("'' is rejected", rejects(" "));
   check("' 2.5e3 ' is 2500", parse_double(" 2.5e3 ", "test") == 2500);
   const auto pairs = parse_key_value_list("a: 1; b : x y", "test");
-  check("key-value list", pairs.size() == 2 && pairs[1].first == "b" && pairs[1].second == "x y");
+  check("key-value list",
+        pairs.size() == 2 && pairs[1].first == "b" && pairs[1].second == "x y");
 }
 } // namespace
 
@@ -233,14 +255,14 @@ int main(int argc, char **argv)
 {
   dealii::Utilities::MPI::MPI_InitFinalize mpi(argc, argv, 1);
   const std::map<std::string, std::function<void()>> cases = {
-    {"rosensweig_table", rosensweig_table},
-    {"rosensweig_distribution", rosensweig_distribution},
-    {"rosensweig_immobilised", rosensweig_immobilised},
-    {"thermal_dose", thermal_dose},
-    {"cole_cole", cole_cole},
-    {"lang_perfusion", lang_perfusion},
-    {"percentiles", percentiles},
-    {"text_parsing", text_parsing}};
+      {"rosensweig_table", rosensweig_table},
+      {"rosensweig_distribution", rosensweig_distribution},
+      {"rosensweig_immobilised", rosensweig_immobilised},
+      {"thermal_dose", thermal_dose},
+      {"cole_cole", cole_cole},
+      {"lang_perfusion", lang_perfusion},
+      {"percentiles", percentiles},
+      {"text_parsing", text_parsing}};
   if (argc != 2 || cases.count(argv[1]) == 0)
   {
     std::cerr << "usage: unit_tests <case>; cases:";

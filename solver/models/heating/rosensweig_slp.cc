@@ -29,7 +29,8 @@ double rosensweig_slp_per_particle_mass(const RosensweigParticles &p, double d, 
   const double kT = boltzmann * temperature;
   const double volume = M_PI * d * d * d / 6;
   const double hydrodynamic = d + 2 * p.shell_thickness;
-  const double hydrodynamic_volume = M_PI * hydrodynamic * hydrodynamic * hydrodynamic / 6;
+  const double hydrodynamic_volume =
+      M_PI * hydrodynamic * hydrodynamic * hydrodynamic / 6;
   const double ms = p.saturation_magnetisation;
   const double xi = mu0 * ms * volume * h / kT;
   const double chi_initial_per_phi = mu0 * ms * ms * volume / (3 * kT);
@@ -63,7 +64,8 @@ double rosensweig_slp_per_iron_mass(const RosensweigParticles &p, double h, doub
     // standard normal variable z over [-8, 8].
     const unsigned int intervals = 320;
     const double z_min = -8, z_max = 8, dz = (z_max - z_min) / intervals;
-    const double mass_median = std::log(p.core_diameter) + 3 * p.size_sigma * p.size_sigma;
+    const double mass_median =
+        std::log(p.core_diameter) + 3 * p.size_sigma * p.size_sigma;
     double sum = 0;
     for (unsigned int k = 0; k <= intervals; ++k)
     {
@@ -102,32 +104,37 @@ public:
     prm.declare_entry("Attempt time", "1e-9", Anything(), "Neel attempt time tau0 [s].");
     prm.declare_entry("Carrier viscosity", "1e-3", Anything(),
                       "Viscosity eta around the particles for Brownian rotation [Pa s].");
-    prm.declare_entry("Immobilised", "false", dealii::Patterns::Bool(),
-                      "Particles bound in cells or tissue: Brownian rotation blocked, Neel "
-                      "relaxation only.");
+    prm.declare_entry(
+        "Immobilised", "false", dealii::Patterns::Bool(),
+        "Particles bound in cells or tissue: Brownian rotation blocked, Neel "
+        "relaxation only.");
     prm.declare_entry("Particle density", "5180", Anything(),
                       "Density of the core material [kg/m^3] (magnetite 5180).");
     prm.declare_entry("Iron mass fraction", "0.7236", Anything(),
                       "kg iron per kg core material (Fe3O4: 0.7236).");
-    prm.declare_entry("Use local temperature", "false", dealii::Patterns::Bool(),
-                      "Evaluate the thermal energy kT at the local tissue temperature "
-                      "(a Newton iteration per step) instead of the reference temperature.");
-    prm.declare_entry("Reference temperature", "37", Anything(),
-                      "Temperature [deg C] for kT when 'Use local temperature' is false.");
+    prm.declare_entry(
+        "Use local temperature", "false", dealii::Patterns::Bool(),
+        "Evaluate the thermal energy kT at the local tissue temperature "
+        "(a Newton iteration per step) instead of the reference temperature.");
+    prm.declare_entry(
+        "Reference temperature", "37", Anything(),
+        "Temperature [deg C] for kT when 'Use local temperature' is false.");
     prm.leave_subsection();
   }
 
   void parse_parameters(dealii::ParameterHandler &prm, const RunContext &) override
   {
     prm.enter_subsection("Rosensweig");
-    auto positive = [&](const std::string &name) {
+    auto positive = [&](const std::string &name)
+    {
       const std::string where = "Heating/Rosensweig/" + name;
       const double value = parse_double(prm.get(name), where);
       if (!(value > 0))
         throw_input_error(where, "must be positive, found " + prm.get(name));
       return value;
     };
-    auto non_negative = [&](const std::string &name) {
+    auto non_negative = [&](const std::string &name)
+    {
       const std::string where = "Heating/Rosensweig/" + name;
       const double value = parse_double(prm.get(name), where);
       if (value < 0)
@@ -147,17 +154,19 @@ public:
     if (particles.iron_mass_fraction > 1)
       throw_input_error("Heating/Rosensweig/Iron mass fraction", "must not exceed 1");
     local_temperature = prm.get_bool("Use local temperature");
-    reference_temperature =
-      parse_double(prm.get("Reference temperature"), "Heating/Rosensweig/Reference temperature");
+    reference_temperature = parse_double(prm.get("Reference temperature"),
+                                         "Heating/Rosensweig/Reference temperature");
     prm.leave_subsection();
   }
 
-  double value(double field_amplitude, double frequency, double temperature) const override
+  double value(double field_amplitude, double frequency,
+               double temperature) const override
   {
     if (field_amplitude <= 0)
       return 0;
     const double celsius = local_temperature ? temperature : reference_temperature;
-    return rosensweig_slp_per_iron_mass(particles, field_amplitude, frequency, celsius + 273.15);
+    return rosensweig_slp_per_iron_mass(particles, field_amplitude, frequency,
+                                        celsius + 273.15);
   }
 
   bool depends_on_temperature() const override { return local_temperature; }

@@ -16,16 +16,16 @@ namespace ferrotherm
 {
 struct RosensweigParticles
 {
-  double core_diameter = 12e-9;           // m (median for a distribution)
-  double shell_thickness = 5e-9;          // m, hydrodynamic diameter = core + 2 shell
-  double size_sigma = 0;                  // width of ln(d), 0 = monodisperse
+  double core_diameter = 12e-9;            // m (median for a distribution)
+  double shell_thickness = 5e-9;           // m, hydrodynamic diameter = core + 2 shell
+  double size_sigma = 0;                   // width of ln(d), 0 = monodisperse
   double saturation_magnetisation = 446e3; // A/m
   double anisotropy_constant = 9e3;        // J/m^3
   double attempt_time = 1e-9;              // s
   double carrier_viscosity = 1e-3;         // Pa s
   bool immobilised = false;
-  double particle_density = 5180;          // kg/m^3
-  double iron_mass_fraction = 0.7236;      // Fe3O4
+  double particle_density = 5180;     // kg/m^3
+  double iron_mass_fraction = 0.7236; // Fe3O4
 };
 
 // SLP [W per kg of particle material] of monodisperse particles of core diameter d.

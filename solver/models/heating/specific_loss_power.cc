@@ -8,7 +8,7 @@ FERROTHERM_DEFINE_PLUGIN_FAMILY(SpecificLossPower)
 void SpecificLossPower::declare_parameters(dealii::ParameterHandler &prm)
 {
   PluginRegistry<SpecificLossPower>::instance().declare_parameters(
-    prm, "rosensweig",
-    "Specific loss power (W per kg iron) of the magnetic nanoparticles.");
+      prm, "rosensweig",
+      "Specific loss power (W per kg iron) of the magnetic nanoparticles.");
 }
 } // namespace ferrotherm

@@ -18,12 +18,14 @@ public:
   static void declare_parameters(dealii::ParameterHandler &prm);
 
   // prm is positioned in the "Heating" section.
-  virtual void parse_parameters(dealii::ParameterHandler &prm, const RunContext &context) = 0;
+  virtual void parse_parameters(dealii::ParameterHandler &prm,
+                                const RunContext &context) = 0;
 
   // Called once the AMF frequency is known; may reject it.
   virtual void check_frequency(double /*frequency*/) const {}
 
-  virtual double value(double field_amplitude, double frequency, double temperature) const = 0;
+  virtual double value(double field_amplitude, double frequency,
+                       double temperature) const = 0;
   virtual bool depends_on_temperature() const { return false; }
 };
 

@@ -26,9 +26,10 @@ public:
     prm.declare_entry("File", "", dealii::Patterns::Anything(),
                       "CSV file with columns field_amplitude_A_per_m,slp_W_per_kg_Fe "
                       "(relative to the parameter file).");
-    prm.declare_entry("Measured frequency", "100e3", dealii::Patterns::Anything(),
-                      "Frequency [Hz] of the measurement; the AMF frequency must match it "
-                      "within 1%.");
+    prm.declare_entry(
+        "Measured frequency", "100e3", dealii::Patterns::Anything(),
+        "Frequency [Hz] of the measurement; the AMF frequency must match it "
+        "within 1%.");
     prm.leave_subsection();
   }
 
@@ -37,7 +38,7 @@ public:
     prm.enter_subsection("Table");
     const std::string file = resolve_input_path(prm.get("File"), context.input_directory);
     measured_frequency =
-      parse_double(prm.get("Measured frequency"), "Heating/Table/Measured frequency");
+        parse_double(prm.get("Measured frequency"), "Heating/Table/Measured frequency");
     prm.leave_subsection();
     read(file);
   }
@@ -95,7 +96,8 @@ private:
       if (!header)
       {
         if (content != "field_amplitude_A_per_m,slp_W_per_kg_Fe")
-          throw_input_error(where, "expected the header 'field_amplitude_A_per_m,slp_W_per_kg_Fe'");
+          throw_input_error(
+              where, "expected the header 'field_amplitude_A_per_m,slp_W_per_kg_Fe'");
         header = true;
         continue;
       }

@@ -7,6 +7,8 @@
 #include <deal.II/distributed/tria.h>
 #include <deal.II/grid/grid_generator.h>
 
+#include <algorithm>
+
 namespace ferrotherm
 {
 namespace
@@ -31,9 +33,12 @@ public:
   void parse_parameters(dealii::ParameterHandler &prm, const RunContext &) override
   {
     prm.enter_subsection("Box");
-    const auto lower = parse_double_list(prm.get("Lower corner"), "Mesh/Box/Lower corner", 3);
-    const auto upper = parse_double_list(prm.get("Upper corner"), "Mesh/Box/Upper corner", 3);
-    const auto counts = parse_double_list(prm.get("Subdivisions"), "Mesh/Box/Subdivisions", 3);
+    const auto lower =
+        parse_double_list(prm.get("Lower corner"), "Mesh/Box/Lower corner", 3);
+    const auto upper =
+        parse_double_list(prm.get("Upper corner"), "Mesh/Box/Upper corner", 3);
+    const auto counts =
+        parse_double_list(prm.get("Subdivisions"), "Mesh/Box/Subdivisions", 3);
     label = prm.get_integer("Label");
     prm.leave_subsection();
     for (unsigned int d = 0; d < 3; ++d)
@@ -41,23 +46,41 @@ public:
       p1[d] = lower[d];
       p2[d] = upper[d];
       if (!(upper[d] > lower[d]))
-        throw_input_error("Mesh/Box/Upper corner", "must exceed the lower corner in x, y and z");
+        throw_input_error("Mesh/Box/Upper corner",
+                          "must exceed the lower corner in x, y and z");
       if (!(counts[d] >= 1) || counts[d] != static_cast<unsigned int>(counts[d]))
         throw_input_error("Mesh/Box/Subdivisions", "expected three positive integers");
       subdivisions[d] = static_cast<unsigned int>(counts[d]);
     }
   }
 
-  void create_coarse_mesh(dealii::parallel::distributed::Triangulation<3> &tria) const override
+  void
+  create_coarse_mesh(dealii::parallel::distributed::Triangulation<3> &tria) const override
   {
-    dealii::GridGenerator::subdivided_hyper_rectangle(tria, subdivisions, p1, p2, true);
+    std::vector<unsigned int> coarse = subdivisions;
+    for (unsigned int r = 0; r < built_in_refinements(); ++r)
+      for (auto &count : coarse)
+        count /= 2;
+    dealii::GridGenerator::subdivided_hyper_rectangle(tria, coarse, p1, p2, true);
     for (const auto &cell : tria.active_cell_iterators())
       cell->set_material_id(label);
   }
 
+  // The largest r with 2^r dividing all subdivisions: the grid is built 2^r times
+  // coarser.
+  unsigned int built_in_refinements() const override
+  {
+    unsigned int r = 0;
+    while (r < 10 && std::all_of(subdivisions.begin(), subdivisions.end(),
+                                 [&](unsigned int n) { return n % (2u << r) == 0; }))
+      ++r;
+    return r;
+  }
+
   std::map<std::string, dealii::types::boundary_id> boundary_names() const override
   {
-    return {{"x_min", 0}, {"x_max", 1}, {"y_min", 2}, {"y_max", 3}, {"z_min", 4}, {"z_max", 5}};
+    return {{"x_min", 0}, {"x_max", 1}, {"y_min", 2},
+            {"y_max", 3}, {"z_min", 4}, {"z_max", 5}};
   }
 
 private:

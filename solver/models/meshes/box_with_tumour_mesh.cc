@@ -31,13 +31,15 @@ public:
                       "x, y, z of the box's lower corner [m].");
     prm.declare_entry("Upper corner", "0.05, 0.05, 0.05", Anything(),
                       "x, y, z of the box's upper corner [m].");
-    prm.declare_entry("Tumour centre", "0, 0, 0", Anything(), "Centre of the tumour [m].");
+    prm.declare_entry("Tumour centre", "0, 0, 0", Anything(),
+                      "Centre of the tumour [m].");
     prm.declare_entry("Tumour semi-axes", "0.01, 0.01, 0.01", Anything(),
                       "Semi-axes of the ellipsoidal tumour along x, y, z [m].");
     prm.declare_entry("Margin scale", "2", Anything(),
                       "The margin surface is the tumour ellipsoid scaled by this factor "
                       "(> 1); 0 for no margin shell.");
-    prm.declare_entry("Tissue label", "1", Integer(0, 254), "Label of the surrounding tissue.");
+    prm.declare_entry("Tissue label", "1", Integer(0, 254),
+                      "Label of the surrounding tissue.");
     prm.declare_entry("Tumour label", "2", Integer(0, 254), "Label of the tumour.");
     prm.declare_entry("Margin label", "1", Integer(0, 254),
                       "Label of the margin shell (the tissue label to merge it).");
@@ -48,10 +50,14 @@ public:
   {
     const std::string section = "Mesh/Box with tumour/";
     prm.enter_subsection("Box with tumour");
-    const auto lower = parse_double_list(prm.get("Lower corner"), section + "Lower corner", 3);
-    const auto upper = parse_double_list(prm.get("Upper corner"), section + "Upper corner", 3);
-    const auto c = parse_double_list(prm.get("Tumour centre"), section + "Tumour centre", 3);
-    const auto axes = parse_double_list(prm.get("Tumour semi-axes"), section + "Tumour semi-axes", 3);
+    const auto lower =
+        parse_double_list(prm.get("Lower corner"), section + "Lower corner", 3);
+    const auto upper =
+        parse_double_list(prm.get("Upper corner"), section + "Upper corner", 3);
+    const auto c =
+        parse_double_list(prm.get("Tumour centre"), section + "Tumour centre", 3);
+    const auto axes =
+        parse_double_list(prm.get("Tumour semi-axes"), section + "Tumour semi-axes", 3);
     margin_scale = parse_double(prm.get("Margin scale"), section + "Margin scale");
     tissue_label = prm.get_integer("Tissue label");
     tumour_label = prm.get_integer("Tumour label");
@@ -69,33 +75,41 @@ public:
       if (!(axes[d] > 0))
         throw_input_error(section + "Tumour semi-axes", "must be positive");
       // The outer ellipsoid (and the corner cells' room) must fit in the box.
-      if (!(c[d] - 1.2 * outer * axes[d] > lower[d] && c[d] + 1.2 * outer * axes[d] < upper[d]))
-        throw_input_error(section + "Tumour semi-axes",
-                          "the tumour (times the margin scale, plus 20%) must lie inside the box");
+      if (!(c[d] - 1.2 * outer * axes[d] > lower[d] &&
+            c[d] + 1.2 * outer * axes[d] < upper[d]))
+        throw_input_error(
+            section + "Tumour semi-axes",
+            "the tumour (times the margin scale, plus 20%) must lie inside the box");
     }
   }
 
-  void create_coarse_mesh(dealii::parallel::distributed::Triangulation<3> &tria) const override
+  void
+  create_coarse_mesh(dealii::parallel::distributed::Triangulation<3> &tria) const override
   {
     std::vector<NestedSurface> surfaces;
     std::vector<NestedRegion> regions;
     // Cells use transfinite interpolation; only the ellipsoids carry the ellipsoidal
     // manifold (a manifold on whole cells is not smooth at the patch seams).
     surfaces.push_back({ellipsoid_corners(centre, semi_axes, 0.5), transfinite_id});
-    regions.push_back({static_cast<dealii::types::material_id>(tumour_label), transfinite_id});
+    regions.push_back(
+        {static_cast<dealii::types::material_id>(tumour_label), transfinite_id});
     surfaces.push_back({ellipsoid_corners(centre, semi_axes, 1.0), ellipsoid_id});
-    regions.push_back({static_cast<dealii::types::material_id>(tumour_label), transfinite_id});
+    regions.push_back(
+        {static_cast<dealii::types::material_id>(tumour_label), transfinite_id});
     if (margin_scale > 1)
     {
-      surfaces.push_back({ellipsoid_corners(centre, semi_axes, margin_scale), ellipsoid_id});
-      regions.push_back({static_cast<dealii::types::material_id>(margin_label), transfinite_id});
+      surfaces.push_back(
+          {ellipsoid_corners(centre, semi_axes, margin_scale), ellipsoid_id});
+      regions.push_back(
+          {static_cast<dealii::types::material_id>(margin_label), transfinite_id});
     }
     std::array<dealii::Point<3>, 8> box;
     for (unsigned int k = 0; k < 8; ++k)
       for (unsigned int d = 0; d < 3; ++d)
         box[k][d] = (k >> d) & 1 ? upper_corner[d] : lower_corner[d];
     surfaces.push_back({box, dealii::numbers::flat_manifold_id});
-    regions.push_back({static_cast<dealii::types::material_id>(tissue_label), transfinite_id});
+    regions.push_back(
+        {static_cast<dealii::types::material_id>(tissue_label), transfinite_id});
 
     create_nested_shell_mesh(surfaces, regions, tria);
     for (const auto &cell : tria.active_cell_iterators())
@@ -123,7 +137,8 @@ public:
 
   std::map<std::string, dealii::types::boundary_id> boundary_names() const override
   {
-    return {{"x_min", 0}, {"x_max", 1}, {"y_min", 2}, {"y_max", 3}, {"z_min", 4}, {"z_max", 5}};
+    return {{"x_min", 0}, {"x_max", 1}, {"y_min", 2},
+            {"y_max", 3}, {"z_min", 4}, {"z_max", 5}};
   }
 
 private:
@@ -134,7 +149,8 @@ private:
 };
 } // namespace
 
-FERROTHERM_REGISTER_PLUGIN(MeshGenerator, BoxWithTumourMesh, "box with tumour",
-                           "a tissue box with an ellipsoidal tumour and margin shell whose "
-                           "surfaces are cell faces")
+FERROTHERM_REGISTER_PLUGIN(
+    MeshGenerator, BoxWithTumourMesh, "box with tumour",
+    "a tissue box with an ellipsoidal tumour and margin shell whose "
+    "surfaces are cell faces")
 } // namespace ferrotherm

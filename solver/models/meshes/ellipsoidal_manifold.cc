@@ -7,8 +7,9 @@ namespace ferrotherm
 {
 using namespace dealii;
 
-EllipsoidalManifold::EllipsoidalManifold(const Point<3> &centre, const Tensor<1, 3> &semi_axes)
-  : centre(centre), semi_axes(semi_axes), sphere(Point<3>())
+EllipsoidalManifold::EllipsoidalManifold(const Point<3> &centre,
+                                         const Tensor<1, 3> &semi_axes)
+    : centre(centre), semi_axes(semi_axes), sphere(Point<3>())
 {
 }
 
@@ -33,14 +34,16 @@ Point<3> EllipsoidalManifold::from_sphere(const Point<3> &q) const
   return p;
 }
 
-Point<3> EllipsoidalManifold::get_intermediate_point(const Point<3> &p1, const Point<3> &p2,
+Point<3> EllipsoidalManifold::get_intermediate_point(const Point<3> &p1,
+                                                     const Point<3> &p2,
                                                      const double w) const
 {
   return from_sphere(sphere.get_intermediate_point(to_sphere(p1), to_sphere(p2), w));
 }
 
-Point<3> EllipsoidalManifold::get_new_point(const ArrayView<const Point<3>> &surrounding_points,
-                                            const ArrayView<const double> &weights) const
+Point<3>
+EllipsoidalManifold::get_new_point(const ArrayView<const Point<3>> &surrounding_points,
+                                   const ArrayView<const double> &weights) const
 {
   std::vector<Point<3>> mapped(surrounding_points.size());
   for (unsigned int i = 0; i < surrounding_points.size(); ++i)

@@ -14,11 +14,13 @@ namespace ferrotherm
 class EllipsoidalManifold : public dealii::Manifold<3>
 {
 public:
-  EllipsoidalManifold(const dealii::Point<3> &centre, const dealii::Tensor<1, 3> &semi_axes);
+  EllipsoidalManifold(const dealii::Point<3> &centre,
+                      const dealii::Tensor<1, 3> &semi_axes);
 
   std::unique_ptr<dealii::Manifold<3>> clone() const override;
 
-  dealii::Point<3> get_intermediate_point(const dealii::Point<3> &p1, const dealii::Point<3> &p2,
+  dealii::Point<3> get_intermediate_point(const dealii::Point<3> &p1,
+                                          const dealii::Point<3> &p2,
                                           const double w) const override;
 
   dealii::Point<3>

@@ -24,9 +24,10 @@ public:
   static void declare_parameters(dealii::ParameterHandler &prm)
   {
     prm.enter_subsection("Gmsh");
-    prm.declare_entry("File", "", dealii::Patterns::Anything(),
-                      "Gmsh .msh file (relative to the parameter file; $FERROTHERM_MESHES "
-                      "is the bundled meshes/ directory).");
+    prm.declare_entry(
+        "File", "", dealii::Patterns::Anything(),
+        "Gmsh .msh file (relative to the parameter file; $FERROTHERM_MESHES "
+        "is the bundled meshes/ directory).");
     prm.declare_entry("Length scale", "1", dealii::Patterns::Double(0),
                       "Factor from the file's length unit to metres (1e-3 for mm).");
     prm.leave_subsection();
@@ -46,7 +47,8 @@ public:
     read_physical_names(in);
   }
 
-  void create_coarse_mesh(dealii::parallel::distributed::Triangulation<3> &tria) const override
+  void
+  create_coarse_mesh(dealii::parallel::distributed::Triangulation<3> &tria) const override
   {
     dealii::Triangulation<3> serial;
     std::ifstream in(file);
@@ -64,13 +66,15 @@ public:
     }
     catch (const std::exception &error)
     {
-      throw_input_error(file, std::string("cannot read the Gmsh mesh (") + error.what() + ")");
+      throw_input_error(file,
+                        std::string("cannot read the Gmsh mesh (") + error.what() + ")");
     }
     if (serial.n_active_cells() == 0)
       throw_input_error(file, "the mesh has no volume cells");
     if (!serial.all_reference_cells_are_hyper_cube())
-      throw_input_error(file, "the mesh has non-hexahedral cells; convert it to hexahedra "
-                              "(gmsh -3 -setnumber Mesh.SubdivisionAlgorithm 2)");
+      throw_input_error(file,
+                        "the mesh has non-hexahedral cells; convert it to hexahedra "
+                        "(gmsh -3 -setnumber Mesh.SubdivisionAlgorithm 2)");
     if (scale != 1)
       dealii::GridTools::scale(scale, serial);
     tria.copy_triangulation(serial);

@@ -24,8 +24,9 @@ public:
   {
     prm.enter_subsection("Layered sphere");
     prm.declare_entry("Centre", "0, 0, 0", dealii::Patterns::Anything(), "Centre [m].");
-    prm.declare_entry("Radii", "0.01, 0.05", dealii::Patterns::Anything(),
-                      "Increasing outer radii of the layers [m]; the last is the domain.");
+    prm.declare_entry(
+        "Radii", "0.01, 0.05", dealii::Patterns::Anything(),
+        "Increasing outer radii of the layers [m]; the last is the domain.");
     prm.declare_entry("Labels", "2, 1", dealii::Patterns::Anything(),
                       "Tissue label of each layer, innermost first (one per radius).");
     prm.leave_subsection();
@@ -36,8 +37,9 @@ public:
     prm.enter_subsection("Layered sphere");
     const auto c = parse_double_list(prm.get("Centre"), "Mesh/Layered sphere/Centre", 3);
     radii = parse_double_list(prm.get("Radii"), "Mesh/Layered sphere/Radii");
-    const auto label_values = parse_double_list(prm.get("Labels"), "Mesh/Layered sphere/Labels",
-                                                static_cast<unsigned int>(radii.size()));
+    const auto label_values =
+        parse_double_list(prm.get("Labels"), "Mesh/Layered sphere/Labels",
+                          static_cast<unsigned int>(radii.size()));
     prm.leave_subsection();
     for (unsigned int d = 0; d < 3; ++d)
       centre[d] = c[d];
@@ -45,7 +47,8 @@ public:
       throw_input_error("Mesh/Layered sphere/Radii", "expected at least one radius");
     for (unsigned int k = 0; k < radii.size(); ++k)
       if (!(radii[k] > 0) || (k > 0 && !(radii[k] > radii[k - 1])))
-        throw_input_error("Mesh/Layered sphere/Radii", "expected positive, increasing radii");
+        throw_input_error("Mesh/Layered sphere/Radii",
+                          "expected positive, increasing radii");
     labels.clear();
     for (const double value : label_values)
     {
@@ -55,7 +58,8 @@ public:
     }
   }
 
-  void create_coarse_mesh(dealii::parallel::distributed::Triangulation<3> &tria) const override
+  void
+  create_coarse_mesh(dealii::parallel::distributed::Triangulation<3> &tria) const override
   {
     const std::array<double, 3> unit = {1, 1, 1};
     std::vector<NestedSurface> surfaces;
@@ -65,11 +69,13 @@ public:
     // averaging, which is not smooth where the cubed-sphere patches meet, and costs
     // Q2 an order of convergence at those seams.)
     surfaces.push_back({ellipsoid_corners(centre, unit, 0.5 * radii[0]), transfinite_id});
-    regions.push_back({static_cast<dealii::types::material_id>(labels[0]), transfinite_id});
+    regions.push_back(
+        {static_cast<dealii::types::material_id>(labels[0]), transfinite_id});
     for (unsigned int k = 0; k < radii.size(); ++k)
     {
       surfaces.push_back({ellipsoid_corners(centre, unit, radii[k]), sphere_id});
-      regions.push_back({static_cast<dealii::types::material_id>(labels[k]), transfinite_id});
+      regions.push_back(
+          {static_cast<dealii::types::material_id>(labels[k]), transfinite_id});
     }
     create_nested_shell_mesh(surfaces, regions, tria);
     tria.set_manifold(sphere_id, dealii::SphericalManifold<3>(centre));

@@ -8,6 +8,6 @@ FERROTHERM_DEFINE_PLUGIN_FAMILY(MeshGenerator)
 void MeshGenerator::declare_parameters(dealii::ParameterHandler &prm)
 {
   PluginRegistry<MeshGenerator>::instance().declare_parameters(
-    prm, "box with tumour", "Geometry of the tissue mesh.");
+      prm, "box with tumour", "Geometry of the tissue mesh.");
 }
 } // namespace ferrotherm

@@ -18,8 +18,7 @@ namespace parallel
 {
 namespace distributed
 {
-template <int dim, int spacedim>
-class Triangulation;
+template <int dim, int spacedim> class Triangulation;
 }
 } // namespace parallel
 } // namespace dealii
@@ -33,10 +32,15 @@ public:
   static void declare_parameters(dealii::ParameterHandler &prm);
 
   // prm is positioned in the "Mesh" section.
-  virtual void parse_parameters(dealii::ParameterHandler &prm, const RunContext &context) = 0;
+  virtual void parse_parameters(dealii::ParameterHandler &prm,
+                                const RunContext &context) = 0;
 
   virtual void create_coarse_mesh(
-    dealii::parallel::distributed::Triangulation<3, 3> &triangulation) const = 0;
+      dealii::parallel::distributed::Triangulation<3, 3> &triangulation) const = 0;
+
+  // Uniform refinements the generator leaves to the triangulation: a fine uniform grid is
+  // built coarse and refined, because every coarse cell is a p4est tree (costly).
+  virtual unsigned int built_in_refinements() const { return 0; }
 
   // Names of the boundary ids, for boundary conditions given by name.
   virtual std::map<std::string, dealii::types::boundary_id> boundary_names() const = 0;

@@ -12,7 +12,8 @@ namespace ferrotherm
 using namespace dealii;
 
 std::array<Point<3>, 8> ellipsoid_corners(const Point<3> &centre,
-                                          const std::array<double, 3> &semi_axes, double radius)
+                                          const std::array<double, 3> &semi_axes,
+                                          double radius)
 {
   std::array<Point<3>, 8> corners;
   const double unit = 1 / std::sqrt(3.0);

@@ -14,8 +14,7 @@
 
 namespace dealii
 {
-template <int dim, int spacedim>
-class Triangulation;
+template <int dim, int spacedim> class Triangulation;
 }
 
 namespace ferrotherm

@@ -22,7 +22,8 @@ public:
   }
   double derivative(double t, double, double cb) const override
   {
-    return t <= 45 ? cb * 3.55 * std::exp(-(t - 45) * (t - 45) / 12) * (-(t - 45) / 6) : 0.0;
+    return t <= 45 ? cb * 3.55 * std::exp(-(t - 45) * (t - 45) / 12) * (-(t - 45) / 6)
+                   : 0.0;
   }
   bool depends_on_temperature() const override { return true; }
 };
@@ -37,7 +38,8 @@ public:
   }
   double derivative(double t, double, double cb) const override
   {
-    return t <= 45 ? cb * 0.36 * std::exp(-(t - 45) * (t - 45) / 12) * (-(t - 45) / 6) : 0.0;
+    return t <= 45 ? cb * 0.36 * std::exp(-(t - 45) * (t - 45) / 12) * (-(t - 45) / 6)
+                   : 0.0;
   }
   bool depends_on_temperature() const override { return true; }
 };
@@ -66,6 +68,7 @@ FERROTHERM_REGISTER_PLUGIN(PerfusionModel, LangMuscle, "lang muscle",
                            "Lang et al. 1999 muscle: flow rises up to ~9x towards 45 C")
 FERROTHERM_REGISTER_PLUGIN(PerfusionModel, LangFat, "lang fat",
                            "Lang et al. 1999 fat: flow doubles towards 45 C")
-FERROTHERM_REGISTER_PLUGIN(PerfusionModel, LangTumour, "lang tumour",
-                           "Lang et al. 1999 tumour: flow falls above 37 C, halved above 42 C")
+FERROTHERM_REGISTER_PLUGIN(
+    PerfusionModel, LangTumour, "lang tumour",
+    "Lang et al. 1999 tumour: flow falls above 37 C, halved above 42 C")
 } // namespace ferrotherm

@@ -12,6 +12,6 @@ void ElectromagneticModel::declare_parameters(dealii::ParameterHandler &prm)
                     "MNP relaxation losses and the tissue conductivities taken from the "
                     "Gabriel Cole-Cole model.");
   PluginRegistry<ElectromagneticModel>::instance().declare_parameters(
-    prm, "uniform", "Model of the alternating magnetic field in the tissue.");
+      prm, "uniform", "Model of the alternating magnetic field in the tissue.");
 }
 } // namespace ferrotherm

@@ -29,20 +29,20 @@ public:
   void parse_parameters(dealii::ParameterHandler &prm, const RunContext &context) override
   {
     prm.enter_subsection("Function");
-    magnetic = std::make_unique<ParsedFunction>(prm.get("Field amplitude"),
-                                                "Electromagnetics/Function/Field amplitude",
-                                                context.function_constants);
+    magnetic = std::make_unique<ParsedFunction>(
+        prm.get("Field amplitude"), "Electromagnetics/Function/Field amplitude",
+        context.function_constants);
     electric = std::make_unique<ParsedFunction>(
-      prm.get("Electric field amplitude"), "Electromagnetics/Function/Electric field amplitude",
-      context.function_constants);
+        prm.get("Electric field amplitude"),
+        "Electromagnetics/Function/Electric field amplitude", context.function_constants);
     prm.leave_subsection();
   }
 
   void initialize(Simulator &sim) override
   {
     simulator = &sim;
-    sim.fields().add("H_amplitude", "A/m", "peak magnetic field amplitude", "Electromagnetics",
-                     &h_field);
+    sim.fields().add("H_amplitude", "A/m", "peak magnetic field amplitude",
+                     "Electromagnetics", &h_field);
     if (!(electric->is_constant() && electric->value(dealii::Point<3>()) == 0))
       sim.fields().add("eddy_heating", "W/m^3", "eddy-current heating 1/2 sigma |E|^2",
                        "Electromagnetics", &eddy_field);
@@ -63,7 +63,8 @@ private:
   {
     const FunctionField *model;
     explicit MagneticField(const FunctionField *model) : model(model) {}
-    void evaluate(const dealii::FEValues<3> &fe_values, std::vector<double> &values) const override
+    void evaluate(const dealii::FEValues<3> &fe_values,
+                  std::vector<double> &values) const override
     {
       for (unsigned int q = 0; q < values.size(); ++q)
       {
@@ -81,13 +82,15 @@ private:
   {
     const FunctionField *model;
     explicit EddyHeating(const FunctionField *model) : model(model) {}
-    void evaluate(const dealii::FEValues<3> &fe_values, std::vector<double> &values) const override
+    void evaluate(const dealii::FEValues<3> &fe_values,
+                  std::vector<double> &values) const override
     {
       const Tissue *tissue =
-        model->simulator->tissue_of_label()[fe_values.get_cell()->material_id()];
+          model->simulator->tissue_of_label()[fe_values.get_cell()->material_id()];
       for (unsigned int q = 0; q < values.size(); ++q)
       {
-        const double e = model->scale * model->electric->value(fe_values.quadrature_point(q));
+        const double e =
+            model->scale * model->electric->value(fe_values.quadrature_point(q));
         values[q] = 0.5 * tissue->electric_conductivity * e * e;
       }
     }

@@ -25,17 +25,19 @@ public:
   void parse_parameters(dealii::ParameterHandler &prm, const RunContext &) override
   {
     prm.enter_subsection("Uniform");
-    amplitude = parse_double(prm.get("Field amplitude"), "Electromagnetics/Uniform/Field amplitude");
+    amplitude = parse_double(prm.get("Field amplitude"),
+                             "Electromagnetics/Uniform/Field amplitude");
     prm.leave_subsection();
     if (amplitude < 0)
-      throw_input_error("Electromagnetics/Uniform/Field amplitude", "must be non-negative");
+      throw_input_error("Electromagnetics/Uniform/Field amplitude",
+                        "must be non-negative");
   }
 
   void initialize(Simulator &sim) override
   {
     simulator = &sim;
-    sim.fields().add("H_amplitude", "A/m", "peak magnetic field amplitude", "Electromagnetics",
-                     this);
+    sim.fields().add("H_amplitude", "A/m", "peak magnetic field amplitude",
+                     "Electromagnetics", this);
   }
 
   void advance(double t_old, double t_new) override

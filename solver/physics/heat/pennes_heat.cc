@@ -37,7 +37,7 @@ class ParsedFunctionAdapter : public Function<3>
 {
 public:
   ParsedFunctionAdapter(const ParsedFunction &function, double time)
-    : Function<3>(1, time), function(function)
+      : Function<3>(1, time), function(function)
   {
   }
   double value(const Point<3> &p, const unsigned int = 0) const override
@@ -59,18 +59,19 @@ void PennesHeat::declare_parameters(ParameterHandler &prm)
   prm.declare_entry("Finite element degree", "1", Patterns::Integer(1, 3),
                     "Polynomial degree of the continuous Lagrange elements of all scalar "
                     "fields (1: trilinear, 2: triquadratic).");
-  prm.declare_entry("Time stepping", "bdf2",
-                    Patterns::Selection("steady|backward euler|bdf2"),
-                    "'steady': the steady state with the field on; 'backward euler' (first "
-                    "order); 'bdf2': variable-step second-order backward differentiation.");
+  prm.declare_entry(
+      "Time stepping", "bdf2", Patterns::Selection("steady|backward euler|bdf2"),
+      "'steady': the steady state with the field on; 'backward euler' (first "
+      "order); 'bdf2': variable-step second-order backward differentiation.");
   prm.declare_entry("Time step", "10", Patterns::Double(0),
                     "Time step [s] (the initial one when adaptive).");
   prm.declare_entry("Adaptive time step", "false", Patterns::Bool(),
                     "Control the step by an estimate of the local time error (Milne's "
                     "device: the difference to an extrapolation of the previous steps).");
-  prm.declare_entry("Time step tolerance", "0.05", Patterns::Double(0),
-                    "Target of the estimated local time error per step, max over the mesh "
-                    "[K].");
+  prm.declare_entry(
+      "Time step tolerance", "0.05", Patterns::Double(0),
+      "Target of the estimated local time error per step, max over the mesh "
+      "[K].");
   prm.declare_entry("Minimum time step", "1e-3", Patterns::Double(0),
                     "Smallest adaptive step [s].");
   prm.declare_entry("Maximum time step", "120", Patterns::Double(0),
@@ -81,21 +82,25 @@ void PennesHeat::declare_parameters(ParameterHandler &prm)
                     "rho_b [kg/m^3] (IT'IS database).");
   prm.declare_entry("Blood specific heat", "3617", Patterns::Double(0),
                     "c_b [J/(kg K)] (IT'IS database).");
-  prm.declare_entry("Initial temperature", "basal", Patterns::Anything(),
-                    "T at t = 0 [deg C]: 'basal' for the steady state without the field "
-                    "(metabolic heat, perfusion and boundary conditions in equilibrium), or a "
-                    "number or expression in x, y, z [m].");
-  prm.declare_entry("Additional heat source", "0", Patterns::Anything(),
-                    "An extra volumetric heat source [W/m^3] as an expression in x, y, z, t "
-                    "(e.g. for verification); re-evaluated every step unless it is 0.");
-  prm.declare_entry("Boundary conditions", "", Patterns::Anything(),
-                    "Per boundary (name or id): 'fixed temperature T' [deg C], 'heat flux q' "
-                    "[W/m^2, > 0 heats] or 'convective h, T_inf' [W/(m^2 K), deg C], "
-                    "separated by ';', e.g. 'x_min: fixed temperature 37; outer: convective "
-                    "50, 20'. Unlisted boundaries are insulated.");
-  prm.declare_entry("Nonlinear tolerance", "1e-9", Patterns::Double(1e-15, 1),
-                    "Newton iteration (temperature-dependent perfusion or SLP): stop when "
-                    "the residual norm is below this times the norm of the right-hand side.");
+  prm.declare_entry(
+      "Initial temperature", "basal", Patterns::Anything(),
+      "T at t = 0 [deg C]: 'basal' for the steady state without the field "
+      "(metabolic heat, perfusion and boundary conditions in equilibrium), or a "
+      "number or expression in x, y, z [m].");
+  prm.declare_entry(
+      "Additional heat source", "0", Patterns::Anything(),
+      "An extra volumetric heat source [W/m^3] as an expression in x, y, z, t "
+      "(e.g. for verification); re-assembled every step only if it uses t.");
+  prm.declare_entry(
+      "Boundary conditions", "", Patterns::Anything(),
+      "Per boundary (name or id): 'fixed temperature T' [deg C], 'heat flux q' "
+      "[W/m^2, > 0 heats] or 'convective h, T_inf' [W/(m^2 K), deg C], "
+      "separated by ';', e.g. 'x_min: fixed temperature 37; outer: convective "
+      "50, 20'. Unlisted boundaries are insulated.");
+  prm.declare_entry(
+      "Nonlinear tolerance", "1e-9", Patterns::Double(1e-15, 1),
+      "Newton iteration (temperature-dependent perfusion or SLP): stop when "
+      "the residual norm is below this times the norm of the right-hand side.");
   prm.declare_entry("Maximum nonlinear iterations", "25", Patterns::Integer(1),
                     "Newton iterations per step before the run stops with an error.");
   prm.enter_subsection("Linear solver");
@@ -128,7 +133,8 @@ void PennesHeat::parse_parameters(ParameterHandler &prm, const RunContext &conte
   max_time_step = prm.get_double("Maximum time step");
   if (scheme != Scheme::steady && !(initial_time_step > 0))
     throw_input_error("Heat/Time step", "must be positive for transient runs");
-  if (adaptive && !(min_time_step <= initial_time_step && initial_time_step <= max_time_step))
+  if (adaptive &&
+      !(min_time_step <= initial_time_step && initial_time_step <= max_time_step))
     throw_input_error("Heat/Time step",
                       "must lie between 'Minimum time step' and 'Maximum time step'");
   if (adaptive && !(step_tolerance > 0))
@@ -138,10 +144,12 @@ void PennesHeat::parse_parameters(ParameterHandler &prm, const RunContext &conte
   blood_specific_heat = prm.get_double("Blood specific heat");
   basal_initial_state = trim(prm.get("Initial temperature")) == "basal";
   initial_temperature = std::make_unique<ParsedFunction>(
-    basal_initial_state ? std::to_string(arterial_temperature) : prm.get("Initial temperature"),
-    "Heat/Initial temperature", context.function_constants);
-  extra_source = std::make_unique<ParsedFunction>(
-    prm.get("Additional heat source"), "Heat/Additional heat source", context.function_constants);
+      basal_initial_state ? std::to_string(arterial_temperature)
+                          : prm.get("Initial temperature"),
+      "Heat/Initial temperature", context.function_constants);
+  extra_source = std::make_unique<ParsedFunction>(prm.get("Additional heat source"),
+                                                  "Heat/Additional heat source",
+                                                  context.function_constants);
   boundary_text = prm.get("Boundary conditions");
   nonlinear_tolerance = prm.get_double("Nonlinear tolerance");
   max_nonlinear_iterations = prm.get_integer("Maximum nonlinear iterations");
@@ -172,12 +180,14 @@ void PennesHeat::initialize(Simulator &sim)
   simulator = &sim;
   slp_model->check_frequency(sim.electromagnetics().frequency());
   setup_tissue_coefficients();
-  boundary_conditions = parse_heat_boundary_conditions(
-    boundary_text, "Heat/Boundary conditions", sim.boundary_names(), sim.boundary_ids_in_mesh());
+  boundary_conditions =
+      parse_heat_boundary_conditions(boundary_text, "Heat/Boundary conditions",
+                                     sim.boundary_names(), sim.boundary_ids_in_mesh());
   temperature_field = std::make_unique<TemperatureField>(*this);
-  sim.fields().add("temperature", "deg C", "tissue temperature", "Heat", temperature_field.get());
-  sim.fields().add("thermal_dose_CEM43", "min", "cumulative equivalent minutes at 43 C", "Heat",
-                   &dose.cem43_field());
+  sim.fields().add("temperature", "deg C", "tissue temperature", "Heat",
+                   temperature_field.get());
+  sim.fields().add("thermal_dose_CEM43", "min", "cumulative equivalent minutes at 43 C",
+                   "Heat", &dose.cem43_field());
   sim.fields().add("thermal_damage", "1", "Arrhenius damage integral Omega", "Heat",
                    &dose.damage_field());
 }
@@ -197,9 +207,11 @@ void PennesHeat::setup_tissue_coefficients()
     c.perfusion_baseline = tissue.perfusion_rate * blood_density * blood_specific_heat;
     const auto model = perfusion_models.find(tissue.perfusion_model);
     if (model == perfusion_models.end())
-      throw_input_error(tissue.origin, "unknown perfusion_model '" + tissue.perfusion_model +
-                                         "' of tissue '" + tissue.name + "'; available: " +
-                                         PluginRegistry<PerfusionModel>::instance().selection_pattern());
+      throw_input_error(
+          tissue.origin,
+          "unknown perfusion_model '" + tissue.perfusion_model + "' of tissue '" +
+              tissue.name + "'; available: " +
+              PluginRegistry<PerfusionModel>::instance().selection_pattern());
     c.perfusion = model->second.get();
     c.perfusion_is_linear = !c.perfusion->depends_on_temperature();
     has_nonlinear_perfusion |= !c.perfusion_is_linear;
@@ -213,12 +225,26 @@ void PennesHeat::setup()
   setup_constraints();
   setup_matrices();
 
-  for (LA::MPI::Vector *v :
-       {&constant_rhs, &field_rhs, &extra_rhs, &nonlinear_rhs, &rhs, &residual, &increment, &work,
-        &predictor, &history_copy, &lumped_slopes,
-        &solution, &solution_old, &solution_older, &solution_oldest, &heat_capacity_weights,
-        &perfusion_weights, &convection_weights, &dirichlet_mass_columns,
-        &dirichlet_stiffness_columns})
+  for (LA::MPI::Vector *v : {&constant_rhs,
+                             &field_rhs,
+                             &extra_rhs,
+                             &nonlinear_rhs,
+                             &rhs,
+                             &residual,
+                             &increment,
+                             &work,
+                             &predictor,
+                             &history_copy,
+                             &lumped_slopes,
+                             &solution,
+                             &solution_old,
+                             &solution_older,
+                             &solution_oldest,
+                             &heat_capacity_weights,
+                             &perfusion_weights,
+                             &convection_weights,
+                             &dirichlet_mass_columns,
+                             &dirichlet_stiffness_columns})
     v->reinit(space.locally_owned, comm);
   temperature = space.make_field_vector();
   temperature_old = space.make_field_vector();
@@ -249,7 +275,8 @@ void PennesHeat::setup()
     update_temperature_values();
     temperature_old = temperature;
   }
-  dose.setup(space, simulator->tissue_of_label(), simulator->target_labels(), temperature);
+  dose.setup(space, simulator->tissue_of_label(), simulator->target_labels(),
+             temperature);
   target_weights = simulator->nodal_weights(simulator->target_labels());
   target_t90 = compute_target_t90();
   initial_heat_content = heat_capacity_weights * solution;
@@ -264,7 +291,8 @@ void PennesHeat::setup_constraints()
   for (const auto &condition : boundary_conditions)
     if (condition.second.type == HeatBoundaryCondition::Type::fixed_temperature)
     {
-      functions.push_back(std::make_unique<Functions::ConstantFunction<3>>(condition.second.value));
+      functions.push_back(
+          std::make_unique<Functions::ConstantFunction<3>>(condition.second.value));
       fixed[condition.first] = functions.back().get();
     }
   dirichlet_values.clear();
@@ -272,7 +300,8 @@ void PennesHeat::setup_constraints()
     VectorTools::interpolate_boundary_values(*space.mapping, space.dof_handler, fixed,
                                              dirichlet_values);
 
-  for (AffineConstraints<double> *constraints : {&zero_constraints, &dirichlet_constraints})
+  for (AffineConstraints<double> *constraints :
+       {&zero_constraints, &dirichlet_constraints})
   {
     constraints->clear();
     constraints->reinit(space.locally_relevant);
@@ -317,7 +346,7 @@ void PennesHeat::assemble_linear_operators()
                                  update_values | update_JxW_values);
   FullMatrix<double> cell_mass(n, n), cell_stiffness(n, n);
   Vector<double> cell_rhs(n), cell_capacity(n), cell_perfusion(n), cell_convection(n),
-    cell_mass_columns(n), cell_stiffness_columns(n);
+      cell_mass_columns(n), cell_stiffness_columns(n);
   std::vector<types::global_dof_index> indices(n);
   std::vector<bool> is_dirichlet(n);
 
@@ -337,9 +366,10 @@ void PennesHeat::assemble_linear_operators()
       continue;
     const TissueCoefficients &c = coefficients[cell->material_id()];
     const double linear_perfusion =
-      c.perfusion_is_linear
-        ? c.perfusion->coefficient(arterial_temperature, c.perfusion_baseline, blood_specific_heat)
-        : 0.0;
+        c.perfusion_is_linear
+            ? c.perfusion->coefficient(arterial_temperature, c.perfusion_baseline,
+                                       blood_specific_heat)
+            : 0.0;
     fe_values.reinit(cell);
     cell_mass = 0;
     cell_stiffness = 0;
@@ -358,10 +388,12 @@ void PennesHeat::assemble_linear_operators()
           const double phi_ij = phi_i * fe_values.shape_value(j, q) * dx;
           cell_mass(i, j) += c.heat_capacity * phi_ij;
           cell_stiffness(i, j) +=
-            c.conductivity * (fe_values.shape_grad(i, q) * fe_values.shape_grad(j, q)) * dx +
-            linear_perfusion * phi_ij;
+              c.conductivity * (fe_values.shape_grad(i, q) * fe_values.shape_grad(j, q)) *
+                  dx +
+              linear_perfusion * phi_ij;
         }
-        cell_rhs(i) += (c.metabolic_heat + linear_perfusion * arterial_temperature) * phi_i * dx;
+        cell_rhs(i) +=
+            (c.metabolic_heat + linear_perfusion * arterial_temperature) * phi_i * dx;
         cell_capacity(i) += c.heat_capacity * phi_i * dx;
         cell_perfusion(i) += linear_perfusion * phi_i * dx;
       }
@@ -393,7 +425,8 @@ void PennesHeat::assemble_linear_operators()
           {
             const double phi_i = fe_face_values.shape_value(i, q);
             for (unsigned int j = 0; j < n; ++j)
-              cell_stiffness(i, j) += bc.value * phi_i * fe_face_values.shape_value(j, q) * ds;
+              cell_stiffness(i, j) +=
+                  bc.value * phi_i * fe_face_values.shape_value(j, q) * ds;
             cell_rhs(i) += bc.value * bc.ambient * phi_i * ds;
             cell_convection(i) += bc.value * phi_i * ds;
           }
@@ -442,8 +475,10 @@ void PennesHeat::assemble_linear_operators()
 
   const MPI_Comm comm = simulator->mpi_communicator();
   constant_integrals.metabolic = Utilities::MPI::sum(integrals.metabolic, comm);
-  constant_integrals.perfusion_arterial = Utilities::MPI::sum(integrals.perfusion_arterial, comm);
-  constant_integrals.convection_ambient = Utilities::MPI::sum(integrals.convection_ambient, comm);
+  constant_integrals.perfusion_arterial =
+      Utilities::MPI::sum(integrals.perfusion_arterial, comm);
+  constant_integrals.convection_ambient =
+      Utilities::MPI::sum(integrals.convection_ambient, comm);
   constant_integrals.flux_in = Utilities::MPI::sum(integrals.flux_in, comm);
   constant_integrals.dirichlet_rows = Utilities::MPI::sum(integrals.dirichlet_rows, comm);
   system_matrix_factor = -1;
@@ -469,7 +504,7 @@ void PennesHeat::assemble_field_sources()
                         update_values | update_quadrature_points | update_JxW_values);
   const unsigned int n_q = fe_values.n_quadrature_points;
   std::vector<double> iron_values(n_q), h_values(n_q), eddy_values(n_q, 0.0),
-    temperature_values(n_q, arterial_temperature);
+      temperature_values(n_q, arterial_temperature);
   Vector<double> cell_rhs(n);
   std::vector<types::global_dof_index> indices(n);
   double power_mnp = 0, power_eddy = 0, dirichlet_rows = 0;
@@ -482,10 +517,10 @@ void PennesHeat::assemble_field_sources()
     iron.evaluate(fe_values, iron_values);
     if (eddy)
       eddy->evaluate(fe_values, eddy_values);
-    const bool has_iron =
-      std::any_of(iron_values.begin(), iron_values.end(), [](double c) { return c != 0; });
-    const bool has_eddy =
-      std::any_of(eddy_values.begin(), eddy_values.end(), [](double q) { return q != 0; });
+    const bool has_iron = std::any_of(iron_values.begin(), iron_values.end(),
+                                      [](double c) { return c != 0; });
+    const bool has_eddy = std::any_of(eddy_values.begin(), eddy_values.end(),
+                                      [](double q) { return q != 0; });
     if (!has_iron && !has_eddy)
       continue;
     if (has_iron)
@@ -497,10 +532,10 @@ void PennesHeat::assemble_field_sources()
     cell_rhs = 0;
     for (unsigned int q = 0; q < n_q; ++q)
     {
-      const double q_mnp =
-        has_iron ? iron_values[q] *
-                     slp_model->value(h_values[q], frequency, temperature_values[q])
-                 : 0.0;
+      const double q_mnp = has_iron
+                               ? iron_values[q] * slp_model->value(h_values[q], frequency,
+                                                                   temperature_values[q])
+                               : 0.0;
       const double dx = fe_values.JxW(q);
       for (unsigned int i = 0; i < n; ++i)
         cell_rhs(i) += (q_mnp + eddy_values[q]) * fe_values.shape_value(i, q) * dx;
@@ -524,10 +559,11 @@ void PennesHeat::assemble_field_sources()
 
 void PennesHeat::assemble_extra_source(double t)
 {
-  extra_power = 0;
-  extra_dirichlet_rows = 0;
   if (extra_source->is_constant() && extra_source->value(Point<3>()) == 0)
     return;
+  if (extra_source_assembled && !extra_source->depends_on_time())
+    return;
+  extra_source_assembled = true;
   const ScalarSpace &space = simulator->scalar_space();
   const unsigned int n = space.fe.n_dofs_per_cell();
   FEValues<3> fe_values(*space.mapping, space.fe, space.cell_quadrature,
@@ -573,12 +609,13 @@ void PennesHeat::setup_nonlinear_cells()
   for (unsigned int q = 0; q < n_q; ++q)
     for (unsigned int i = 0; i < n; ++i)
       reference_shape_values[q * n + i] =
-        space.fe.shape_value(i, space.cell_quadrature.point(q));
+          space.fe.shape_value(i, space.cell_quadrature.point(q));
   nonlinear_cells.clear();
   std::vector<types::global_dof_index> indices(n);
   for (const auto &cell : space.dof_handler.active_cell_iterators())
   {
-    if (!cell->is_locally_owned() || coefficients[cell->material_id()].perfusion_is_linear)
+    if (!cell->is_locally_owned() ||
+        coefficients[cell->material_id()].perfusion_is_linear)
       continue;
     fe_values.reinit(cell);
     cell->get_dof_indices(indices);
@@ -620,8 +657,10 @@ void PennesHeat::assemble_nonlinear_terms(Jacobian jacobian)
       double t = 0;
       for (unsigned int i = 0; i < n; ++i)
         t += phi[i] * temperature.local_element(cell.field_indices[i]);
-      const double w = c.perfusion->coefficient(t, c.perfusion_baseline, blood_specific_heat);
-      const double dw = c.perfusion->derivative(t, c.perfusion_baseline, blood_specific_heat);
+      const double w =
+          c.perfusion->coefficient(t, c.perfusion_baseline, blood_specific_heat);
+      const double dw =
+          c.perfusion->derivative(t, c.perfusion_baseline, blood_specific_heat);
       // d/dT [W(T)(T - T_a)]; a negative slope (perfusion collapse) is clipped so the
       // Newton matrix stays positive definite, which keeps CG applicable.
       slopes[q] = std::max(w + dw * (t - arterial_temperature), 0.0) * cell.jxw[q];
@@ -640,7 +679,8 @@ void PennesHeat::assemble_nonlinear_terms(Jacobian jacobian)
       for (unsigned int q = 0; q < n_q; ++q)
         for (unsigned int i = 0; i < n; ++i)
           cell_lumped(i) += slopes[q] * reference_shape_values[q * n + i];
-      zero_constraints.distribute_local_to_global(cell_lumped, cell.dof_indices, lumped_slopes);
+      zero_constraints.distribute_local_to_global(cell_lumped, cell.dof_indices,
+                                                  lumped_slopes);
     }
     if (jacobian == Jacobian::consistent)
     {
@@ -655,9 +695,11 @@ void PennesHeat::assemble_nonlinear_terms(Jacobian jacobian)
             cell_jacobian(i, j) += scaled * phi[j];
         }
       }
-      zero_constraints.distribute_local_to_global(cell_jacobian, cell.dof_indices, newton_matrix);
+      zero_constraints.distribute_local_to_global(cell_jacobian, cell.dof_indices,
+                                                  newton_matrix);
     }
-    zero_constraints.distribute_local_to_global(cell_rhs, cell.dof_indices, nonlinear_rhs);
+    zero_constraints.distribute_local_to_global(cell_rhs, cell.dof_indices,
+                                                nonlinear_rhs);
   }
   if (jacobian == Jacobian::lumped)
   {
@@ -684,8 +726,8 @@ void PennesHeat::update_system_matrix(double factor)
   linear_solver.matrix_changed();
   dirichlet_rhs_values.resize(dirichlet_owned.size());
   for (unsigned int k = 0; k < dirichlet_owned.size(); ++k)
-    dirichlet_rhs_values[k] =
-      system_matrix.diag_element(dirichlet_owned[k]) * dirichlet_values.at(dirichlet_owned[k]);
+    dirichlet_rhs_values[k] = system_matrix.diag_element(dirichlet_owned[k]) *
+                              dirichlet_values.at(dirichlet_owned[k]);
 }
 
 void PennesHeat::build_right_hand_side(const LA::MPI::Vector &history_rhs)
@@ -702,14 +744,15 @@ void PennesHeat::solve_linear(const LA::MPI::Vector &history_rhs)
   rhs.set(dirichlet_owned, dirichlet_rhs_values);
   rhs.compress(VectorOperation::insert);
   n_linear_iterations +=
-    linear_solver.solve(system_matrix, system_matrix, solution, rhs, "Heat");
+      linear_solver.solve(system_matrix, system_matrix, solution, rhs, "Heat");
   dirichlet_constraints.distribute(solution);
 }
 
-void PennesHeat::solve_newton(const LA::MPI::Vector &history_rhs, bool with_treatment_sources)
+void PennesHeat::solve_newton(const LA::MPI::Vector &history_rhs,
+                              bool with_treatment_sources)
 {
   const bool slp_depends_on_temperature =
-    with_treatment_sources && slp_model->depends_on_temperature();
+      with_treatment_sources && slp_model->depends_on_temperature();
   double first_norm = 0;
   for (unsigned int iteration = 0;; ++iteration)
   {
@@ -736,17 +779,18 @@ void PennesHeat::solve_newton(const LA::MPI::Vector &history_rhs, bool with_trea
     if (iteration == max_nonlinear_iterations)
     {
       std::ostringstream message;
-      message << "Heat: the Newton iteration for temperature-dependent perfusion/SLP did not "
-                 "converge in "
-              << max_nonlinear_iterations << " iterations at t = " << time
-              << " s (residual " << norm << ", from " << first_norm
-              << "). Reduce 'Heat/Time step' or raise 'Maximum nonlinear iterations'.";
+      message
+          << "Heat: the Newton iteration for temperature-dependent perfusion/SLP did not "
+             "converge in "
+          << max_nonlinear_iterations << " iterations at t = " << time << " s (residual "
+          << norm << ", from " << first_norm
+          << "). Reduce 'Heat/Time step' or raise 'Maximum nonlinear iterations'.";
       throw std::runtime_error(message.str());
     }
     residual *= -1.0;
     increment = 0;
-    n_linear_iterations += linear_solver.solve(newton_matrix, system_matrix, increment, residual,
-                                               "Heat (Newton step)", 1e-3,
+    n_linear_iterations += linear_solver.solve(newton_matrix, system_matrix, increment,
+                                               residual, "Heat (Newton step)", 1e-3,
                                                0.1 * nonlinear_tolerance * reference);
     solution += increment;
     dirichlet_constraints.distribute(solution);
@@ -772,6 +816,7 @@ void PennesHeat::solve_time_step(double t_new, double dt, double a0, double a1, 
     field_power_mnp = field_power_eddy = field_dirichlet_rows = 0;
     extra_power = extra_dirichlet_rows = 0;
     field_sources_assembled = false;
+    extra_source_assembled = false;
   }
 
   // history_rhs = M (-(a1 T^n + a2 T^(n-1)) / dt), kept in `increment` during the step.
@@ -819,23 +864,27 @@ void PennesHeat::compute_powers(double dt, double a0, double a1, double a2)
   p.flux_in = constant_integrals.flux_in;
   p.perfusion_out = perfusion_weights * solution - constant_integrals.perfusion_arterial +
                     nonlinear_perfusion_power;
-  p.convection_out = convection_weights * solution - constant_integrals.convection_ambient;
-  p.dirichlet_in = dirichlet_storage + dirichlet_stiffness_columns * solution +
-                   nonlinear_dirichlet_rows -
-                   (constant_integrals.dirichlet_rows + field_dirichlet_rows + extra_dirichlet_rows);
+  p.convection_out =
+      convection_weights * solution - constant_integrals.convection_ambient;
+  p.dirichlet_in =
+      dirichlet_storage + dirichlet_stiffness_columns * solution +
+      nonlinear_dirichlet_rows -
+      (constant_integrals.dirichlet_rows + field_dirichlet_rows + extra_dirichlet_rows);
   last_powers = p;
 }
 
 void PennesHeat::integrate_energy(double dt)
 {
   const Powers &p = last_powers;
-  const double gains = p.metabolic + p.mnp + p.eddy + p.extra + p.flux_in + p.dirichlet_in;
+  const double gains =
+      p.metabolic + p.mnp + p.eddy + p.extra + p.flux_in + p.dirichlet_in;
   const double losses = p.perfusion_out + p.convection_out;
   const double closure = p.storage - (gains - losses);
-  const double scale =
-    std::max({std::abs(p.storage), std::abs(p.metabolic) + std::abs(p.mnp) + std::abs(p.eddy) +
-                                     std::abs(p.extra) + std::abs(p.flux_in),
-              std::abs(p.dirichlet_in), std::abs(p.perfusion_out), std::abs(p.convection_out)});
+  const double scale = std::max(
+      {std::abs(p.storage),
+       std::abs(p.metabolic) + std::abs(p.mnp) + std::abs(p.eddy) + std::abs(p.extra) +
+           std::abs(p.flux_in),
+       std::abs(p.dirichlet_in), std::abs(p.perfusion_out), std::abs(p.convection_out)});
   if (scheme == Scheme::steady)
   {
     energies = p;
@@ -876,7 +925,8 @@ double PennesHeat::compute_target_t90()
   return target_samples.upper_percentile(0.9, simulator->mpi_communicator());
 }
 
-double PennesHeat::max_abs_difference(const LA::MPI::Vector &a, const LA::MPI::Vector &b) const
+double PennesHeat::max_abs_difference(const LA::MPI::Vector &a,
+                                      const LA::MPI::Vector &b) const
 {
   LA::MPI::Vector difference(a);
   difference -= b;
@@ -967,7 +1017,7 @@ void PennesHeat::advance(double t_old, double t_new)
         const double estimate = constant * max_abs_difference(solution, predictor);
         const double ratio = estimate > 0 ? step_tolerance / estimate : 1e10;
         const double change =
-          std::min(2.0, std::max(0.2, 0.9 * std::pow(ratio, 1.0 / (order + 1))));
+            std::min(2.0, std::max(0.2, 0.9 * std::pow(ratio, 1.0 / (order + 1))));
         next = std::min(max_time_step, std::max(min_time_step, dt * change));
         if (estimate > 1.5 * step_tolerance && dt > min_time_step * (1 + 1e-12))
         {
@@ -1017,8 +1067,9 @@ void PennesHeat::add_statistics(StatisticsRow &row) const
   row.emplace_back("power_eddy_W", last_powers.eddy);
   row.emplace_back("power_metabolic_W", last_powers.metabolic);
   row.emplace_back("power_perfusion_out_W", last_powers.perfusion_out);
-  row.emplace_back("power_boundary_out_W",
-                   last_powers.convection_out - last_powers.dirichlet_in - last_powers.flux_in);
+  row.emplace_back("power_boundary_out_W", last_powers.convection_out -
+                                               last_powers.dirichlet_in -
+                                               last_powers.flux_in);
   row.emplace_back("energy_mnp_J", energies.mnp);
   row.emplace_back("energy_eddy_J", energies.eddy);
   row.emplace_back("energy_metabolic_J", energies.metabolic);
@@ -1027,9 +1078,10 @@ void PennesHeat::add_statistics(StatisticsRow &row) const
   row.emplace_back("energy_boundary_out_J",
                    energies.convection_out - energies.dirichlet_in - energies.flux_in);
   row.emplace_back("energy_stored_J", energies.storage);
-  row.emplace_back("heat_content_change_J", heat_capacity_weights * solution - initial_heat_content);
-  row.emplace_back("energy_balance_error", energy_scale > 0 ? std::abs(energy_closure) / energy_scale
-                                                            : 0.0);
+  row.emplace_back("heat_content_change_J",
+                   heat_capacity_weights * solution - initial_heat_content);
+  row.emplace_back("energy_balance_error",
+                   energy_scale > 0 ? std::abs(energy_closure) / energy_scale : 0.0);
   row.emplace_back("heat_steps", n_steps);
   row.emplace_back("heat_rejected_steps", n_rejected);
   row.emplace_back("time_step_s", last_step);
@@ -1040,7 +1092,8 @@ void PennesHeat::add_statistics(StatisticsRow &row) const
 
 void PennesHeat::add_output(DataOut<3> &data_out)
 {
-  data_out.add_data_vector(simulator->scalar_space().dof_handler, temperature, "temperature");
+  data_out.add_data_vector(simulator->scalar_space().dof_handler, temperature,
+                           "temperature");
   dose.add_output(data_out);
 }
 

@@ -44,7 +44,8 @@ public:
   // Declares "Heat" and "Heating" (the MNP heating model family).
   static void declare_parameters(dealii::ParameterHandler &prm);
   // prm at the top level (reads "Heat" and "Heating").
-  void parse_parameters(dealii::ParameterHandler &prm, const RunContext &context) override;
+  void parse_parameters(dealii::ParameterHandler &prm,
+                        const RunContext &context) override;
   void initialize(Simulator &simulator) override;
   void setup() override;
   void advance(double t_old, double t_new) override;
@@ -68,7 +69,7 @@ private:
   {
     bool present = false;
     double conductivity = 0;
-    double heat_capacity = 0; // rho c
+    double heat_capacity = 0;  // rho c
     double metabolic_heat = 0; // W/m^3
     double perfusion_baseline = 0;
     const PerfusionModel *perfusion = nullptr;
@@ -79,7 +80,8 @@ private:
   {
   public:
     explicit TemperatureField(const PennesHeat &heat) : heat(heat) {}
-    void evaluate(const dealii::FEValues<3, 3> &fe_values, std::vector<double> &values) const override;
+    void evaluate(const dealii::FEValues<3, 3> &fe_values,
+                  std::vector<double> &values) const override;
     unsigned int version() const override { return heat.temperature_version; }
     const FieldVector *nodal_values() const override { return &heat.temperature; }
 
@@ -158,17 +160,19 @@ private:
   double nonlinear_perfusion_power = 0, nonlinear_dirichlet_rows = 0;
   std::vector<unsigned int> field_versions;
   bool field_sources_assembled = false;
+  bool extra_source_assembled = false;
 
   // --- clock ---
   double time = 0;
-  double time_step = 0;     // next step to try
-  double last_step = 0;     // last accepted step
-  double previous_step = 0; // the one before
+  double time_step = 0;            // next step to try
+  double last_step = 0;            // last accepted step
+  double previous_step = 0;        // the one before
   unsigned int history_levels = 0; // accepted time levels available (1..3)
   double last_field_scale = -1;
 
   // --- diagnostics ---
-  unsigned int n_steps = 0, n_rejected = 0, n_linear_iterations = 0, n_newton_iterations = 0;
+  unsigned int n_steps = 0, n_rejected = 0, n_linear_iterations = 0,
+               n_newton_iterations = 0;
   struct Powers
   {
     double storage = 0, metabolic = 0, mnp = 0, eddy = 0, extra = 0, flux_in = 0;

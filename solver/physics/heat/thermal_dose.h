@@ -22,10 +22,8 @@
 
 namespace dealii
 {
-template <int dim, int spacedim>
-class DataOut;
-template <int dim, int spacedim>
-class FiniteElement;
+template <int dim, int spacedim> class DataOut;
+template <int dim, int spacedim> class FiniteElement;
 } // namespace dealii
 
 namespace ferrotherm
@@ -79,8 +77,12 @@ private:
   class DoseField : public Field
   {
   public:
-    DoseField(const ThermalDose &dose, const FieldVector &values) : dose(dose), values(values) {}
-    void evaluate(const dealii::FEValues<3, 3> &fe_values, std::vector<double> &result) const override;
+    DoseField(const ThermalDose &dose, const FieldVector &values)
+        : dose(dose), values(values)
+    {
+    }
+    void evaluate(const dealii::FEValues<3, 3> &fe_values,
+                  std::vector<double> &result) const override;
     unsigned int version() const override { return dose.dose_version; }
 
   private:
@@ -93,11 +95,23 @@ private:
   std::unique_ptr<dealii::DoFHandler<3>> dof_handler;
   FieldVector cem43;
   FieldVector damage;
-  std::vector<unsigned int> temperature_index; // per DG node: local index in T
-  std::vector<double> log_A;                   // per DG node
-  std::vector<double> activation_energy;       // per DG node
-  std::vector<double> node_volume;             // per DG node: integral of its basis
+  // Rates are evaluated once per distinct (temperature node, tissue) pair; DG nodes
+  // look their pair up. The rates at the end of a step are the next step's start rates.
+  struct RatePoint
+  {
+    unsigned int temperature_index; // local index in the temperature field vector
+    double log_A, activation_energy;
+  };
+  std::vector<RatePoint> rate_points;
+  std::vector<double> cem43_rates, damage_rates; // at the last temperature
+  std::vector<double> new_cem43_rates, new_damage_rates;
+  bool rates_current = false;
+  std::vector<unsigned int> node_rate_point; // per DG node
+  std::vector<double> node_volume;           // per DG node: integral of its basis
   std::vector<unsigned char> node_in_target;
+  void evaluate_rates(const FieldVector &temperature,
+                      std::vector<double> &cem43_rate_values,
+                      std::vector<double> &damage_rate_values) const;
   DoseField cem43_view{*this, cem43};
   DoseField damage_view{*this, damage};
 };

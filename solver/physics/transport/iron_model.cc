@@ -8,6 +8,6 @@ FERROTHERM_DEFINE_PLUGIN_FAMILY(IronModel)
 void IronModel::declare_parameters(dealii::ParameterHandler &prm)
 {
   PluginRegistry<IronModel>::instance().declare_parameters(
-    prm, "prescribed", "Model of the iron (MNP) distribution.");
+      prm, "prescribed", "Model of the iron (MNP) distribution.");
 }
 } // namespace ferrotherm

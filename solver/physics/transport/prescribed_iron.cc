@@ -20,10 +20,12 @@ public:
   static void declare_parameters(dealii::ParameterHandler &prm)
   {
     prm.enter_subsection("Prescribed");
-    prm.declare_entry("Iron by label", "", dealii::Patterns::Anything(),
-                      "Iron concentration per tissue label [kg/m^3 = mg/mL], e.g. '2: 10'.");
-    prm.declare_entry("Iron function", "0", dealii::Patterns::Anything(),
-                      "Additional iron concentration [kg/m^3] as an expression in x, y, z.");
+    prm.declare_entry(
+        "Iron by label", "", dealii::Patterns::Anything(),
+        "Iron concentration per tissue label [kg/m^3 = mg/mL], e.g. '2: 10'.");
+    prm.declare_entry(
+        "Iron function", "0", dealii::Patterns::Anything(),
+        "Additional iron concentration [kg/m^3] as an expression in x, y, z.");
     prm.leave_subsection();
   }
 
@@ -59,15 +61,19 @@ public:
 
   void advance(double, double) override {}
 
-  void evaluate(const dealii::FEValues<3> &fe_values, std::vector<double> &values) const override
+  void evaluate(const dealii::FEValues<3> &fe_values,
+                std::vector<double> &values) const override
   {
     const double base = by_label[fe_values.get_cell()->material_id()];
-    const bool constant_zero = function->is_constant() && function->value(dealii::Point<3>()) == 0;
+    const bool constant_zero =
+        function->is_constant() && function->value(dealii::Point<3>()) == 0;
     for (unsigned int q = 0; q < values.size(); ++q)
     {
-      values[q] = base + (constant_zero ? 0.0 : function->value(fe_values.quadrature_point(q)));
+      values[q] =
+          base + (constant_zero ? 0.0 : function->value(fe_values.quadrature_point(q)));
       if (values[q] < 0)
-        throw_input_error("Transport/Prescribed/Iron function", "negative iron concentration");
+        throw_input_error("Transport/Prescribed/Iron function",
+                          "negative iron concentration");
     }
   }
 
