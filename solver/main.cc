@@ -11,6 +11,7 @@
 #include "core/run_log.h"
 #include "core/simulator.h"
 #include "core/text_parsing.h"
+#include "models/coils/coil.h"
 #include "models/heating/specific_loss_power.h"
 #include "models/meshes/mesh_generator.h"
 #include "models/perfusion/perfusion_model.h"
@@ -254,6 +255,7 @@ void print_plugins(std::ostream &out)
   list("Mesh/Model", PluginRegistry<MeshGenerator>::instance().names());
   list("Electromagnetics/Model",
        PluginRegistry<ElectromagneticModel>::instance().names());
+  list("Electromagnetics/Coil/Model", PluginRegistry<Coil>::instance().names());
   list("Transport/Model", PluginRegistry<IronModel>::instance().names());
   list("Heating/Model", PluginRegistry<SpecificLossPower>::instance().names());
   list("perfusion_model (tissue database)",

@@ -6,6 +6,7 @@
 #include "core/input_error.h"
 #include "core/text_parsing.h"
 #include "core/weighted_percentile.h"
+#include "models/coils/biot_savart.h"
 #include "models/heating/rosensweig_slp.h"
 #include "models/perfusion/perfusion_model.h"
 #include "physics/heat/thermal_dose.h"
@@ -224,6 +225,102 @@ void percentiles()
               0.7, 1e-12);
 }
 
+// Circular loop R = 0.1 m, I = 1000 A (verification.md): the axis formula, the elliptic
+// closed form off axis, the Helmholtz pair, a fine polygon, and curl A = B.
+void coil_fields()
+{
+  using dealii::Point;
+  using dealii::Tensor;
+  const Tensor<1, 3> z_axis({0, 0, 1});
+  const double mu0 = vacuum_permeability, R = 0.1, I = 1000;
+  check_close("loop: B_z at the centre [T]",
+              circular_loop_field(Point<3>(), z_axis, R, I, Point<3>()).b[2],
+              6.283185307e-3, 1e-9);
+  for (const double z : {0.03, 0.1, 0.4})
+    check_close("loop: B_z on the axis at z = " + std::to_string(z).substr(0, 4),
+                circular_loop_field(Point<3>(), z_axis, R, I, Point<3>(0, 0, z)).b[2],
+                mu0 * I * R * R / (2 * std::pow(R * R + z * z, 1.5)), 1e-12);
+  const auto off = circular_loop_field(Point<3>(), z_axis, R, I, Point<3>(0.05, 0, 0.05));
+  check_close("loop: B_rho at (0.05, 0.05)", off.b[0], 1.616890841e-3, 1e-9);
+  check_close("loop: B_z at (0.05, 0.05)", off.b[2], 4.345848936e-3, 1e-9);
+  // Both branches agree where they meet (rho = 1e-3 R).
+  const auto inner =
+      circular_loop_field(Point<3>(), z_axis, R, I, Point<3>(0.99999e-4, 0, 0.03));
+  const auto outer =
+      circular_loop_field(Point<3>(), z_axis, R, I, Point<3>(1.00001e-4, 0, 0.03));
+  check_close("loop: axis expansion meets the elliptic form (B_rho)", inner.b[0],
+              outer.b[0], 1e-4);
+  check_close("loop: axis expansion meets the elliptic form (A_phi)", inner.a[1],
+              outer.a[1], 1e-4);
+  const double helmholtz =
+      circular_loop_field(Point<3>(0, 0, -R / 2), z_axis, R, I, Point<3>()).b[2] +
+      circular_loop_field(Point<3>(0, 0, R / 2), z_axis, R, I, Point<3>()).b[2];
+  check_close("Helmholtz pair: B at the centre", helmholtz, 8.991762856e-3, 1e-9);
+
+  // A polygon of 4000 segments on the circle approaches the loop (error ~ 1/n^2).
+  const unsigned int n = 4000;
+  const Point<3> p(0.07, 0.02, -0.04);
+  MagneticSourceField polygon;
+  for (unsigned int k = 0; k < n; ++k)
+  {
+    const double a0 = 2 * M_PI * k / n, a1 = 2 * M_PI * (k + 1) / n;
+    const auto f = segment_field(Point<3>(R * std::cos(a0), R * std::sin(a0), 0),
+                                 Point<3>(R * std::cos(a1), R * std::sin(a1), 0), I, p);
+    polygon.b += f.b;
+    polygon.a += f.a;
+  }
+  const auto loop = circular_loop_field(Point<3>(), z_axis, R, I, p);
+  check_close("polygon -> loop: |B|", polygon.b.norm(), loop.b.norm(), 1e-6);
+  check_close("polygon -> loop: |B - B_loop| / |B|",
+              (polygon.b - loop.b).norm() / loop.b.norm() + 1, 1, 1e-6);
+  check_close("polygon -> loop: |A - A_loop| / |A|",
+              (polygon.a - loop.a).norm() / loop.a.norm() + 1, 1, 1e-6);
+
+  // curl A = B by central differences, for the loop (both branches) and a segment chain.
+  auto curl_check = [&](const std::string &what, auto potential, const Point<3> &x)
+  {
+    const double h = 1e-6;
+    Tensor<2, 3> gradient; // gradient[i][j] = d A_i / d x_j
+    for (unsigned int j = 0; j < 3; ++j)
+    {
+      Point<3> plus = x, minus = x;
+      plus[j] += h;
+      minus[j] -= h;
+      const Tensor<1, 3> difference = (potential(plus).a - potential(minus).a) / (2 * h);
+      for (unsigned int i = 0; i < 3; ++i)
+        gradient[i][j] = difference[i];
+    }
+    const Tensor<1, 3> curl({gradient[2][1] - gradient[1][2],
+                             gradient[0][2] - gradient[2][0],
+                             gradient[1][0] - gradient[0][1]});
+    check_close(what, (curl - potential(x).b).norm() / potential(x).b.norm() + 1, 1,
+                2e-6);
+  };
+  curl_check(
+      "loop: curl A = B off axis",
+      [&](const Point<3> &x) { return circular_loop_field(Point<3>(), z_axis, R, I, x); },
+      Point<3>(0.06, 0.03, 0.02));
+  curl_check(
+      "loop: curl A = B near the axis",
+      [&](const Point<3> &x) { return circular_loop_field(Point<3>(), z_axis, R, I, x); },
+      Point<3>(3e-5, 2e-5, 0.02));
+  curl_check(
+      "segments: curl A = B (closed triangle)",
+      [&](const Point<3> &x)
+      {
+        const Point<3> a(0, 0, 0), b(0.1, 0, 0), c(0, 0.1, 0.02);
+        MagneticSourceField total;
+        for (const auto &f : {segment_field(a, b, I, x), segment_field(b, c, I, x),
+                              segment_field(c, a, I, x)})
+        {
+          total.b += f.b;
+          total.a += f.a;
+        }
+        return total;
+      },
+      Point<3>(0.03, 0.02, 0.05));
+}
+
 // Numbers in parameters: finite, fully consumed.
 void text_parsing()
 {
@@ -262,6 +359,7 @@ int main(int argc, char **argv)
       {"cole_cole", cole_cole},
       {"lang_perfusion", lang_perfusion},
       {"percentiles", percentiles},
+      {"coil_fields", coil_fields},
       {"text_parsing", text_parsing}};
   if (argc != 2 || cases.count(argv[1]) == 0)
   {

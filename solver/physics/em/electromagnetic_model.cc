@@ -1,6 +1,8 @@
 // The Electromagnetics plugin family (see electromagnetic_model.h).
 #include "physics/em/electromagnetic_model.h"
 
+#include "models/coils/coil.h"
+
 namespace ferrotherm
 {
 FERROTHERM_DEFINE_PLUGIN_FAMILY(ElectromagneticModel)
@@ -13,5 +15,8 @@ void ElectromagneticModel::declare_parameters(dealii::ParameterHandler &prm)
                     "Gabriel Cole-Cole model.");
   PluginRegistry<ElectromagneticModel>::instance().declare_parameters(
       prm, "uniform", "Model of the alternating magnetic field in the tissue.");
+  prm.enter_subsection("Coil");
+  Coil::declare_parameters(prm);
+  prm.leave_subsection();
 }
 } // namespace ferrotherm

@@ -1,0 +1,359 @@
+// QuasiStaticField: the magneto-quasi-static model of low-frequency dosimetry. The coil
+// field H_s and its vector potential A_s come from Biot-Savart (the tissue does not
+// perturb H at 100 kHz - 1 MHz, skin depth >> body); the induced electric field is
+//   E = -j omega (A_s + grad psi),   div(sigma grad psi) = -div(sigma A_s) in the tissue,
+// with n . J = 0 on the body surface (natural in the weak form
+//   (sigma grad psi, grad v) = -(sigma A_s, grad v)),
+// and psi fixed at one node (only its gradient matters). With A_s in phase with the coil
+// current, psi is real and one scalar solve gives the peak |E| = omega |A_s + grad psi|
+// and the Joule heating Q_eddy = 1/2 sigma |E|^2. References: Dimbylow 2005 (Phys Med
+// Biol 50:1047, the scalar-potential finite-difference method), Bossavit's A_s - phi
+// split.
+#include "core/input_error.h"
+#include "core/parsed_function.h"
+#include "core/scalar_linear_solver.h"
+#include "core/simulator.h"
+#include "core/text_parsing.h"
+#include "models/coils/coil.h"
+#include "physics/em/electromagnetic_model.h"
+
+#include <deal.II/base/mpi.h>
+#include <deal.II/dofs/dof_tools.h>
+#include <deal.II/fe/fe_values.h>
+#include <deal.II/lac/dynamic_sparsity_pattern.h>
+#include <deal.II/lac/full_matrix.h>
+#include <deal.II/lac/sparsity_tools.h>
+#include <deal.II/lac/vector.h>
+#include <deal.II/numerics/data_out.h>
+
+#include <cmath>
+#include <limits>
+#include <map>
+#include <sstream>
+
+namespace ferrotherm
+{
+namespace
+{
+using namespace dealii;
+
+class QuasiStaticField : public ElectromagneticModel
+{
+public:
+  static void declare_parameters(ParameterHandler &prm)
+  {
+    prm.enter_subsection("Quasi-static");
+    prm.declare_entry(
+        "Minimum coil distance", "0.005", Patterns::Double(0),
+        "The coil's conductors must stay at least this far from the tissue [m] "
+        "(the thin-wire field is singular at the wire).");
+    prm.enter_subsection("Linear solver");
+    ScalarLinearSolver::declare_parameters(prm, "amg");
+    prm.leave_subsection();
+    prm.leave_subsection();
+  }
+
+  void parse_parameters(ParameterHandler &prm, const RunContext &context) override
+  {
+    prm.enter_subsection("Coil");
+    coil = PluginRegistry<Coil>::instance().create(prm.get("Model"));
+    coil->parse_parameters(prm, context);
+    prm.leave_subsection();
+    prm.enter_subsection("Quasi-static");
+    minimum_distance = prm.get_double("Minimum coil distance");
+    prm.enter_subsection("Linear solver");
+    solver.parse_parameters(prm);
+    prm.leave_subsection();
+    prm.leave_subsection();
+  }
+
+  void initialize(Simulator &sim) override
+  {
+    simulator = &sim;
+    check_coil_position();
+    sim.fields().add("H_amplitude", "A/m", "peak magnetic field amplitude |H_s|",
+                     "Electromagnetics", &h_field);
+    sim.fields().add("E_amplitude", "V/m", "peak induced electric field |E|",
+                     "Electromagnetics", &e_field);
+    sim.fields().add("eddy_heating", "W/m^3", "eddy-current heating 1/2 sigma |E|^2",
+                     "Electromagnetics", &eddy_field);
+  }
+
+  void setup() override
+  {
+    solve_scalar_potential();
+    compute_nominal_statistics();
+  }
+
+  void advance(double t_old, double t_new) override
+  {
+    const double new_scale = simulator->field_scale(t_old, t_new);
+    if (new_scale != scale)
+    {
+      scale = new_scale;
+      ++field_version;
+    }
+  }
+
+  void add_statistics(StatisticsRow &row) const override
+  {
+    row.emplace_back("H_max_A_per_m", scale * nominal_h_max);
+    row.emplace_back("Hf_max_A_per_m_s", scale * nominal_h_max * frequency());
+    row.emplace_back("E_max_V_per_m", scale * nominal_e_max);
+    for (const auto &tissue : nominal_power)
+      row.emplace_back("eddy_power_" + tissue.first + "_W",
+                       scale * scale * tissue.second);
+  }
+
+  void add_output(DataOut<3> &data_out) override
+  {
+    // Cell-centre values of |H|, |E| and Q_eddy at the current coil current.
+    const auto &tria = simulator->triangulation();
+    cell_h.reinit(tria.n_active_cells());
+    cell_e.reinit(tria.n_active_cells());
+    cell_q.reinit(tria.n_active_cells());
+    const ScalarSpace &space = simulator->scalar_space();
+    FEValues<3> fe_values(*space.mapping, space.fe, QGauss<3>(1),
+                          update_values | update_quadrature_points);
+    std::vector<double> value(1);
+    for (const auto &cell : space.dof_handler.active_cell_iterators())
+      if (cell->is_locally_owned())
+      {
+        fe_values.reinit(cell);
+        h_field.evaluate(fe_values, value);
+        cell_h(cell->active_cell_index()) = value[0];
+        e_field.evaluate(fe_values, value);
+        cell_e(cell->active_cell_index()) = value[0];
+        eddy_field.evaluate(fe_values, value);
+        cell_q(cell->active_cell_index()) = value[0];
+      }
+    data_out.add_data_vector(cell_h, "H_amplitude", DataOut<3>::type_cell_data);
+    data_out.add_data_vector(cell_e, "E_amplitude", DataOut<3>::type_cell_data);
+    data_out.add_data_vector(cell_q, "eddy_heating", DataOut<3>::type_cell_data);
+  }
+
+private:
+  // |A_s + grad psi| at the caller's quadrature points (nominal current).
+  void induced_field(const FEValues<3> &fe_values,
+                     std::vector<Tensor<1, 3>> &e_over_omega) const
+  {
+    const ScalarSpace &space = simulator->scalar_space();
+    const Quadrature<3> &quadrature = fe_values.get_quadrature();
+    if (!gradient_values ||
+        gradient_values->get_quadrature().get_points() != quadrature.get_points())
+      gradient_values =
+          std::make_unique<FEValues<3>>(*space.mapping, space.fe, quadrature,
+                                        update_gradients | update_quadrature_points);
+    const typename DoFHandler<3>::active_cell_iterator cell(
+        &space.dof_handler.get_triangulation(), fe_values.get_cell()->level(),
+        fe_values.get_cell()->index(), &space.dof_handler);
+    gradient_values->reinit(cell);
+    gradients.resize(quadrature.size());
+    gradient_values->get_function_gradients(psi, gradients);
+    e_over_omega.resize(quadrature.size());
+    for (unsigned int q = 0; q < quadrature.size(); ++q)
+      e_over_omega[q] =
+          coil->field(gradient_values->quadrature_point(q)).a + gradients[q];
+  }
+
+  struct MagneticField : Field
+  {
+    const QuasiStaticField *model;
+    explicit MagneticField(const QuasiStaticField *model) : model(model) {}
+    void evaluate(const FEValues<3> &fe_values,
+                  std::vector<double> &values) const override
+    {
+      for (unsigned int q = 0; q < values.size(); ++q)
+        values[q] = model->scale *
+                    model->coil->field(fe_values.quadrature_point(q)).b.norm() /
+                    vacuum_permeability;
+    }
+    unsigned int version() const override { return model->field_version; }
+  };
+
+  struct ElectricField : Field
+  {
+    const QuasiStaticField *model;
+    bool heating;
+    ElectricField(const QuasiStaticField *model, bool heating)
+        : model(model), heating(heating)
+    {
+    }
+    void evaluate(const FEValues<3> &fe_values,
+                  std::vector<double> &values) const override
+    {
+      std::vector<Tensor<1, 3>> e_over_omega;
+      model->induced_field(fe_values, e_over_omega);
+      const double omega = 2 * M_PI * model->frequency() * model->scale;
+      const double sigma =
+          model->simulator->tissue_of_label()[fe_values.get_cell()->material_id()]
+              ->electric_conductivity;
+      for (unsigned int q = 0; q < values.size(); ++q)
+      {
+        const double e = omega * e_over_omega[q].norm();
+        values[q] = heating ? 0.5 * sigma * e * e : e;
+      }
+    }
+    unsigned int version() const override { return model->field_version; }
+  };
+
+  void check_coil_position() const
+  {
+    const auto &tria = simulator->triangulation();
+    const MPI_Comm comm = simulator->mpi_communicator();
+    double closest = std::numeric_limits<double>::infinity();
+    double size = 0;
+    for (const auto &cell : tria.active_cell_iterators())
+      if (cell->is_locally_owned())
+      {
+        size = std::max(size, cell->diameter());
+        for (const unsigned int v : cell->vertex_indices())
+          closest = std::min(closest, coil->distance_to_conductor(cell->vertex(v)));
+      }
+    closest = Utilities::MPI::min(closest, comm);
+    size = Utilities::MPI::max(size, comm);
+    // Conductor points inside the (coarse) tissue cells: the coil crosses the body.
+    bool inside = false;
+    for (const auto &point : coil->conductor_points(0.25 * size))
+      for (const auto &cell : tria.active_cell_iterators())
+        if (cell->is_locally_owned() && cell->point_inside(point))
+          inside = true;
+    inside = Utilities::MPI::logical_or(inside, comm);
+    if (inside)
+      throw_input_error("Electromagnetics/Coil",
+                        "the coil's conductor passes through the tissue "
+                        "mesh; the quasi-static model needs the coil "
+                        "outside the body (move it or use the full "
+                        "eddy-current model)");
+    if (closest < minimum_distance)
+    {
+      std::ostringstream message;
+      message << "the coil's conductor comes within " << closest * 1e3
+              << " mm of the tissue, closer than 'Quasi-static/Minimum coil distance' = "
+              << minimum_distance * 1e3 << " mm";
+      throw_input_error("Electromagnetics/Coil", message.str());
+    }
+  }
+
+  void solve_scalar_potential()
+  {
+    const ScalarSpace &space = simulator->scalar_space();
+    const MPI_Comm comm = simulator->mpi_communicator();
+    // Hanging nodes, and psi = 0 at the first dof (its gradient is what matters).
+    AffineConstraints<double> constraints;
+    constraints.reinit(space.locally_relevant);
+    constraints.merge(space.hanging_node_constraints);
+    if (space.locally_relevant.is_element(0) && !constraints.is_constrained(0))
+      constraints.add_line(0);
+    constraints.close();
+
+    DynamicSparsityPattern pattern(space.locally_relevant);
+    DoFTools::make_sparsity_pattern(space.dof_handler, pattern, constraints, false);
+    SparsityTools::distribute_sparsity_pattern(pattern, space.locally_owned, comm,
+                                               space.locally_relevant);
+    LA::MPI::SparseMatrix matrix;
+    matrix.reinit(space.locally_owned, space.locally_owned, pattern, comm);
+    LA::MPI::Vector rhs(space.locally_owned, comm), solution(space.locally_owned, comm);
+
+    const unsigned int n = space.fe.n_dofs_per_cell();
+    FEValues<3> fe_values(*space.mapping, space.fe, space.cell_quadrature,
+                          update_gradients | update_quadrature_points |
+                              update_JxW_values);
+    FullMatrix<double> cell_matrix(n, n);
+    Vector<double> cell_rhs(n);
+    std::vector<types::global_dof_index> indices(n);
+    for (const auto &cell : space.dof_handler.active_cell_iterators())
+    {
+      if (!cell->is_locally_owned())
+        continue;
+      const double sigma =
+          simulator->tissue_of_label()[cell->material_id()]->electric_conductivity;
+      fe_values.reinit(cell);
+      cell_matrix = 0;
+      cell_rhs = 0;
+      for (unsigned int q = 0; q < fe_values.n_quadrature_points; ++q)
+      {
+        const Tensor<1, 3> a = coil->field(fe_values.quadrature_point(q)).a;
+        const double dx = sigma * fe_values.JxW(q);
+        for (unsigned int i = 0; i < n; ++i)
+        {
+          for (unsigned int j = 0; j < n; ++j)
+            cell_matrix(i, j) +=
+                fe_values.shape_grad(i, q) * fe_values.shape_grad(j, q) * dx;
+          cell_rhs(i) -= a * fe_values.shape_grad(i, q) * dx;
+        }
+      }
+      cell->get_dof_indices(indices);
+      constraints.distribute_local_to_global(cell_matrix, cell_rhs, indices, matrix, rhs);
+    }
+    matrix.compress(VectorOperation::add);
+    rhs.compress(VectorOperation::add);
+    iterations = solver.solve(matrix, matrix, solution, rhs,
+                              "Electromagnetics (scalar potential)");
+    constraints.distribute(solution);
+    psi = space.make_field_vector();
+    copy_owned_values(solution, psi);
+    psi.update_ghost_values();
+    simulator->screen() << "Electromagnetics: quasi-static scalar potential, "
+                        << iterations << " CG iterations" << std::endl;
+  }
+
+  void compute_nominal_statistics()
+  {
+    const ScalarSpace &space = simulator->scalar_space();
+    const MPI_Comm comm = simulator->mpi_communicator();
+    FEValues<3> fe_values(*space.mapping, space.fe, space.cell_quadrature,
+                          update_values | update_quadrature_points | update_JxW_values);
+    std::vector<Tensor<1, 3>> e_over_omega;
+    const double omega = 2 * M_PI * frequency();
+    std::map<unsigned int, double> power;
+    double h_max = 0, e_max = 0;
+    for (const auto &cell : space.dof_handler.active_cell_iterators())
+    {
+      if (!cell->is_locally_owned())
+        continue;
+      fe_values.reinit(cell);
+      induced_field(fe_values, e_over_omega);
+      const double sigma =
+          simulator->tissue_of_label()[cell->material_id()]->electric_conductivity;
+      for (unsigned int q = 0; q < fe_values.n_quadrature_points; ++q)
+      {
+        const double e = omega * e_over_omega[q].norm();
+        power[cell->material_id()] += 0.5 * sigma * e * e * fe_values.JxW(q);
+        e_max = std::max(e_max, e);
+        h_max = std::max(h_max, coil->field(fe_values.quadrature_point(q)).b.norm() /
+                                    vacuum_permeability);
+      }
+    }
+    nominal_h_max = Utilities::MPI::max(h_max, comm);
+    nominal_e_max = Utilities::MPI::max(e_max, comm);
+    nominal_power.clear();
+    for (const unsigned int label : simulator->labels_in_mesh())
+      nominal_power[simulator->tissue_of_label()[label]->name] =
+          Utilities::MPI::sum(power[label], comm);
+  }
+
+  Simulator *simulator = nullptr;
+  std::unique_ptr<Coil> coil;
+  double minimum_distance = 0.005;
+  ScalarLinearSolver solver;
+  FieldVector psi;
+  unsigned int iterations = 0;
+  double scale = 0;
+  unsigned int field_version = 0;
+  double nominal_h_max = 0, nominal_e_max = 0;
+  std::map<std::string, double> nominal_power;
+  mutable std::unique_ptr<FEValues<3>> gradient_values;
+  mutable std::vector<Tensor<1, 3>> gradients;
+  Vector<float> cell_h, cell_e, cell_q;
+  MagneticField h_field{this};
+  ElectricField e_field{this, false};
+  ElectricField eddy_field{this, true};
+};
+} // namespace
+
+FERROTHERM_REGISTER_PLUGIN(
+    ElectromagneticModel, QuasiStaticField, "quasi-static",
+    "coil field from Biot-Savart, induced E from one scalar-potential "
+    "solve in the tissue (magneto-quasi-static, default for tissue)")
+} // namespace ferrotherm
