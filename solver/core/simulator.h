@@ -68,6 +68,8 @@ public:
   const RunContext &context() const { return run_context; }
   const std::string &output_directory() const { return output_path; }
 
+  // All tissues of the database (also labels that the tissue mesh lacks).
+  const TissueDatabase &tissue_table() const { return tissue_database; }
   // Tissue of a mesh label (null for labels absent from the mesh), indexed by label.
   const std::vector<const Tissue *> &tissue_of_label() const { return label_tissues; }
   // Labels present in the mesh.

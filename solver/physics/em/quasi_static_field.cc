@@ -17,6 +17,7 @@
 #include "models/coils/coil.h"
 #include "physics/em/electromagnetic_model.h"
 
+#include <deal.II/base/bounding_box.h>
 #include <deal.II/base/mpi.h>
 #include <deal.II/dofs/dof_tools.h>
 #include <deal.II/fe/fe_values.h>
@@ -26,6 +27,7 @@
 #include <deal.II/lac/vector.h>
 #include <deal.II/numerics/data_out.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -199,26 +201,31 @@ private:
 
   void check_coil_position() const
   {
+    // Conductor points against the tissue cells (coarse cells: every rank has them all;
+    // bounding boxes of their vertices): inside a cell the coil crosses the body; the
+    // distance to the boxes must respect the minimum coil distance.
     const auto &tria = simulator->triangulation();
-    const MPI_Comm comm = simulator->mpi_communicator();
-    double closest = std::numeric_limits<double>::infinity();
     double size = 0;
-    for (const auto &cell : tria.active_cell_iterators())
-      if (cell->is_locally_owned())
-      {
-        size = std::max(size, cell->diameter());
-        for (const unsigned int v : cell->vertex_indices())
-          closest = std::min(closest, coil->distance_to_conductor(cell->vertex(v)));
-      }
-    closest = Utilities::MPI::min(closest, comm);
-    size = Utilities::MPI::max(size, comm);
-    // Conductor points inside the (coarse) tissue cells: the coil crosses the body.
+    for (const auto &cell : tria.cell_iterators_on_level(0))
+      size = std::max(size, cell->diameter());
+    double closest = std::numeric_limits<double>::infinity();
     bool inside = false;
-    for (const auto &point : coil->conductor_points(0.25 * size))
-      for (const auto &cell : tria.active_cell_iterators())
-        if (cell->is_locally_owned() && cell->point_inside(point))
+    for (const auto &point :
+         coil->conductor_points(std::min(0.25 * size, minimum_distance)))
+      for (const auto &cell : tria.cell_iterators_on_level(0))
+      {
+        const BoundingBox<3> box = cell->bounding_box();
+        double distance_squared = 0;
+        for (unsigned int d = 0; d < 3; ++d)
+        {
+          const double outside = std::max(
+              {box.lower_bound(d) - point[d], 0.0, point[d] - box.upper_bound(d)});
+          distance_squared += outside * outside;
+        }
+        closest = std::min(closest, std::sqrt(distance_squared));
+        if (distance_squared == 0 && cell->point_inside(point))
           inside = true;
-    inside = Utilities::MPI::logical_or(inside, comm);
+      }
     if (inside)
       throw_input_error("Electromagnetics/Coil",
                         "the coil's conductor passes through the tissue "
