@@ -34,13 +34,7 @@ public:
     prm.leave_subsection();
   }
 
-  void initialize(Simulator &sim) override
-  {
-    simulator = &sim;
-    if (dealii::Utilities::MPI::this_mpi_process(sim.mpi_communicator()) == 0)
-      create_directories(sim.output_directory() + "/solution");
-    MPI_Barrier(sim.mpi_communicator());
-  }
+  void initialize(Simulator &sim) override { simulator = &sim; }
 
   void execute(double time, StatisticsRow &) override
   {
@@ -69,6 +63,13 @@ public:
     data_out.build_patches(*space.mapping, space.fe.degree,
                            DataOut<3>::curved_inner_cells);
 
+    if (index == 0)
+    {
+      // Created at the first output, once the whole set-up has succeeded.
+      if (rank == 0)
+        create_directories(simulator->output_directory() + "/solution");
+      MPI_Barrier(comm);
+    }
     std::ostringstream stem;
     stem << "solution-" << std::setw(5) << std::setfill('0') << index;
     const std::string directory = simulator->output_directory() + "/solution/";

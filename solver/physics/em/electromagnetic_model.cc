@@ -1,7 +1,12 @@
 // The Electromagnetics plugin family (see electromagnetic_model.h).
 #include "physics/em/electromagnetic_model.h"
 
+#include "core/simulator.h"
 #include "models/coils/coil.h"
+
+#include <deal.II/base/quadrature_lib.h>
+#include <deal.II/fe/fe_values.h>
+#include <deal.II/numerics/data_out.h>
 
 namespace ferrotherm
 {
@@ -18,5 +23,36 @@ void ElectromagneticModel::declare_parameters(dealii::ParameterHandler &prm)
   prm.enter_subsection("Coil");
   Coil::declare_parameters(prm);
   prm.leave_subsection();
+}
+void ElectromagneticModel::add_cell_fields(
+    dealii::DataOut<3> &data_out, const Simulator &simulator,
+    const std::function<PointFields(const dealii::FEValues<3> &)> &at_centre)
+{
+  using namespace dealii;
+  const ScalarSpace &space = simulator.scalar_space();
+  for (auto &vector : cell_fields)
+    vector.reinit(simulator.triangulation().n_active_cells());
+  FEValues<3> fe_values(*space.mapping, space.fe, QGauss<3>(1),
+                        update_values | update_quadrature_points);
+  for (const auto &cell : space.dof_handler.active_cell_iterators())
+    if (cell->is_locally_owned())
+    {
+      fe_values.reinit(cell);
+      const PointFields f = at_centre(fe_values);
+      const unsigned int c = cell->active_cell_index();
+      cell_fields[0](c) = f.h;
+      for (unsigned int d = 0; d < 3; ++d)
+      {
+        cell_fields[1 + d](c) = f.e_real[d];
+        cell_fields[4 + d](c) = f.e_imag[d];
+      }
+      cell_fields[7](c) = std::sqrt(f.e_real.norm_square() + f.e_imag.norm_square());
+      cell_fields[8](c) = f.eddy;
+    }
+  const char *names[9] = {"H_amplitude", "E_real_x",    "E_real_y",
+                          "E_real_z",    "E_imag_x",    "E_imag_y",
+                          "E_imag_z",    "E_amplitude", "eddy_heating"};
+  for (unsigned int k = 0; k < 9; ++k)
+    data_out.add_data_vector(cell_fields[k], names[k], DataOut<3>::type_cell_data);
 }
 } // namespace ferrotherm

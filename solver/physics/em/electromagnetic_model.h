@@ -8,6 +8,17 @@
 #include "core/plugin_registry.h"
 #include "physics/physics_module.h"
 
+#include <deal.II/base/tensor.h>
+#include <deal.II/lac/vector.h>
+
+#include <array>
+#include <functional>
+
+namespace dealii
+{
+template <int dim, int spacedim> class FEValues;
+}
+
 namespace ferrotherm
 {
 class ElectromagneticModel : public PhysicsModule
@@ -17,12 +28,31 @@ public:
   // section ("Electromagnetics").
   static void declare_parameters(dealii::ParameterHandler &prm);
 
+  // The largest peak |H| in the tissue at the nominal coil current [A/m] (after setup).
+  virtual double nominal_field_maximum() const = 0;
+
   // The AMF frequency [Hz] (Electromagnetics/Frequency).
   double frequency() const { return amf_frequency; }
   void set_frequency(double f) { amf_frequency = f; }
 
+protected:
+  // Peak fields at one point, at the present coil current.
+  struct PointFields
+  {
+    double h = 0;                        // |H| [A/m]
+    dealii::Tensor<1, 3> e_real, e_imag; // E = e_real + j e_imag [V/m]
+    double eddy = 0;                     // 1/2 sigma |E|^2 [W/m^3]
+  };
+  // Adds |H|, Re E, Im E (components), |E| and Q_eddy at the cell centres of the tissue
+  // mesh as cell data; `at_centre(fe_values)` gives the fields at the single quadrature
+  // point of fe_values (reinitialised on the cell).
+  void add_cell_fields(
+      dealii::DataOut<3, 3> &data_out, const Simulator &simulator,
+      const std::function<PointFields(const dealii::FEValues<3, 3> &)> &at_centre);
+
 private:
   double amf_frequency = 0;
+  std::array<dealii::Vector<float>, 9> cell_fields;
 };
 
 FERROTHERM_DECLARE_PLUGIN_FAMILY(ElectromagneticModel)

@@ -256,6 +256,8 @@ public:
     }
   }
 
+  double nominal_field_maximum() const override { return nominal_h_max; }
+
   void add_statistics(StatisticsRow &row) const override
   {
     row.emplace_back("H_max_A_per_m", scale * nominal_h_max);
@@ -274,11 +276,14 @@ public:
 
 private:
   // Values at the tissue DG nodes: |H|, |E| and Q_eddy at the nominal coil current.
+  // Per point: |H|, |E|, Q_eddy, Re E (x, y, z), Im E (x, y, z).
   enum Quantity
   {
     h_amplitude = 0,
     e_amplitude = 1,
-    eddy_heating = 2
+    eddy_heating = 2,
+    e_real = 3,
+    e_imag = 6
   };
 
   struct TransferredField : Field
@@ -296,6 +301,29 @@ private:
     }
     unsigned int version() const override { return model->field_version; }
   };
+
+  void add_output(DataOut<3> &data_out) override
+  {
+    add_cell_fields(
+        data_out, *simulator,
+        [&](const FEValues<3> &fe_values)
+        {
+          std::vector<double> value(1);
+          PointFields f;
+          evaluate_transferred(fe_values, h_amplitude, value);
+          f.h = value[0];
+          evaluate_transferred(fe_values, eddy_heating, value);
+          f.eddy = value[0];
+          for (unsigned int d = 0; d < 3; ++d)
+          {
+            evaluate_transferred(fe_values, static_cast<Quantity>(e_real + d), value);
+            f.e_real[d] = value[0];
+            evaluate_transferred(fe_values, static_cast<Quantity>(e_imag + d), value);
+            f.e_imag[d] = value[0];
+          }
+          return f;
+        });
+  }
 
   void evaluate_transferred(const FEValues<3> &fe_values, Quantity quantity,
                             std::vector<double> &values) const
@@ -508,7 +536,7 @@ private:
   // cell.
   void evaluate_on_em_cell(const typename DoFHandler<3>::active_cell_iterator &cell,
                            const std::vector<Point<3>> &reference_points,
-                           std::vector<std::array<double, 3>> &values) const
+                           std::vector<std::array<double, 9>> &values) const
   {
     std::vector<double> weights(reference_points.size(), 1.0);
     FEValues<3> fe_values(*mapping, fe, Quadrature<3>(reference_points, weights),
@@ -531,7 +559,10 @@ private:
           vacuum_permeability;
       const double e =
           omega * std::sqrt(v[q].norm_square() + (source.a + u[q]).norm_square());
-      values[q] = {h, e, 0.5 * cell_sigma * e * e};
+      const Tensor<1, 3> real = omega * v[q], imag = -omega * (source.a + u[q]);
+      values[q] = {h,       e,       0.5 * cell_sigma * e * e,
+                   real[0], real[1], real[2],
+                   imag[0], imag[1], imag[2]};
     }
   }
 
@@ -539,7 +570,7 @@ private:
   {
     const QGauss<3> quadrature(3);
     double power = 0;
-    std::vector<std::array<double, 3>> values;
+    std::vector<std::array<double, 9>> values;
     FEValues<3> jxw(*mapping, fe, quadrature, update_JxW_values);
     for (const auto &cell : dof_handler.active_cell_iterators())
       if (cell->is_locally_owned() && sigma[cell->material_id()] > 0)
@@ -674,13 +705,13 @@ private:
       throw_input_error(
           "Electromagnetics/Full eddy current/Mesh",
           "the electromagnetic mesh does not contain the whole tissue mesh");
-    std::vector<std::array<double, 3>> output, buffer;
-    evaluation.evaluate_and_process<std::array<double, 3>>(
+    std::vector<std::array<double, 9>> output, buffer;
+    evaluation.evaluate_and_process<std::array<double, 9>>(
         output, buffer,
-        [&](const ArrayView<std::array<double, 3>> &values,
+        [&](const ArrayView<std::array<double, 9>> &values,
             const typename Utilities::MPI::RemotePointEvaluation<3>::CellData &cell_data)
         {
-          std::vector<std::array<double, 3>> cell_values;
+          std::vector<std::array<double, 9>> cell_values;
           for (unsigned int c = 0; c < cell_data.cells.size(); ++c)
           {
             const typename DoFHandler<3>::active_cell_iterator cell(
@@ -698,11 +729,11 @@ private:
         });
     // A point may lie in several EM cells (on their common face): average them.
     const auto &ptrs = evaluation.get_point_ptrs();
-    nodal_values.assign(points.size(), {0, 0, 0});
+    nodal_values.assign(points.size(), {0, 0, 0, 0, 0, 0, 0, 0, 0});
     for (unsigned int p = 0; p < points.size(); ++p)
     {
       for (unsigned int k = ptrs[p]; k < ptrs[p + 1]; ++k)
-        for (unsigned int d = 0; d < 3; ++d)
+        for (unsigned int d = 0; d < 9; ++d)
           nodal_values[p][d] += output[k][d] / (ptrs[p + 1] - ptrs[p]);
     }
     // The tissue's own conductivity defines Q_eddy on the tissue side.
@@ -756,7 +787,7 @@ private:
 
   std::unique_ptr<FiniteElement<3>> dg_fe;
   std::map<CellId, unsigned int> cell_offset;
-  std::vector<std::array<double, 3>> nodal_values;
+  std::vector<std::array<double, 9>> nodal_values;
   double scale = 0;
   unsigned int field_version = 0;
   double nominal_h_max = 0, nominal_e_max = 0;

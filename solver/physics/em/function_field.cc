@@ -6,7 +6,10 @@
 #include "core/simulator.h"
 #include "physics/em/electromagnetic_model.h"
 
+#include <deal.II/base/mpi.h>
 #include <deal.II/fe/fe_values.h>
+
+#include <algorithm>
 
 namespace ferrotherm
 {
@@ -47,6 +50,25 @@ public:
       sim.fields().add("eddy_heating", "W/m^3", "eddy-current heating 1/2 sigma |E|^2",
                        "Electromagnetics", &eddy_field);
   }
+
+  void setup() override
+  {
+    // The largest nominal |H| at the quadrature points of the tissue cells.
+    const ScalarSpace &space = simulator->scalar_space();
+    dealii::FEValues<3> fe_values(*space.mapping, space.fe, space.cell_quadrature,
+                                  dealii::update_quadrature_points);
+    double largest = 0;
+    for (const auto &cell : space.dof_handler.active_cell_iterators())
+      if (cell->is_locally_owned())
+      {
+        fe_values.reinit(cell);
+        for (unsigned int q = 0; q < fe_values.n_quadrature_points; ++q)
+          largest = std::max(largest, magnetic->value(fe_values.quadrature_point(q)));
+      }
+    nominal_h_max = dealii::Utilities::MPI::max(largest, simulator->mpi_communicator());
+  }
+
+  double nominal_field_maximum() const override { return nominal_h_max; }
 
   void advance(double t_old, double t_new) override
   {
@@ -100,6 +122,7 @@ private:
   Simulator *simulator = nullptr;
   std::unique_ptr<ParsedFunction> magnetic, electric;
   double scale = 0;
+  double nominal_h_max = 0;
   unsigned int field_version = 0;
   MagneticField h_field{this};
   EddyHeating eddy_field{this};

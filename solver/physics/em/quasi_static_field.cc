@@ -97,6 +97,8 @@ public:
     }
   }
 
+  double nominal_field_maximum() const override { return nominal_h_max; }
+
   void add_statistics(StatisticsRow &row) const override
   {
     row.emplace_back("H_max_A_per_m", scale * nominal_h_max);
@@ -109,29 +111,24 @@ public:
 
   void add_output(DataOut<3> &data_out) override
   {
-    // Cell-centre values of |H|, |E| and Q_eddy at the current coil current.
-    const auto &tria = simulator->triangulation();
-    cell_h.reinit(tria.n_active_cells());
-    cell_e.reinit(tria.n_active_cells());
-    cell_q.reinit(tria.n_active_cells());
-    const ScalarSpace &space = simulator->scalar_space();
-    FEValues<3> fe_values(*space.mapping, space.fe, QGauss<3>(1),
-                          update_values | update_quadrature_points);
-    std::vector<double> value(1);
-    for (const auto &cell : space.dof_handler.active_cell_iterators())
-      if (cell->is_locally_owned())
-      {
-        fe_values.reinit(cell);
-        h_field.evaluate(fe_values, value);
-        cell_h(cell->active_cell_index()) = value[0];
-        e_field.evaluate(fe_values, value);
-        cell_e(cell->active_cell_index()) = value[0];
-        eddy_field.evaluate(fe_values, value);
-        cell_q(cell->active_cell_index()) = value[0];
-      }
-    data_out.add_data_vector(cell_h, "H_amplitude", DataOut<3>::type_cell_data);
-    data_out.add_data_vector(cell_e, "E_amplitude", DataOut<3>::type_cell_data);
-    data_out.add_data_vector(cell_q, "eddy_heating", DataOut<3>::type_cell_data);
+    // E = -j omega (A_s + grad psi): purely imaginary in phase with the coil current.
+    add_cell_fields(data_out, *simulator,
+                    [&](const FEValues<3> &fe_values)
+                    {
+                      std::vector<Tensor<1, 3>> e_over_omega;
+                      induced_field(fe_values, e_over_omega);
+                      const double omega = 2 * M_PI * frequency() * scale;
+                      const double sigma =
+                          simulator
+                              ->tissue_of_label()[fe_values.get_cell()->material_id()]
+                              ->electric_conductivity;
+                      PointFields f;
+                      f.h = scale * coil->field(fe_values.quadrature_point(0)).b.norm() /
+                            vacuum_permeability;
+                      f.e_imag = -omega * e_over_omega[0];
+                      f.eddy = 0.5 * sigma * f.e_imag.norm_square();
+                      return f;
+                    });
   }
 
 private:
@@ -352,7 +349,6 @@ private:
   std::map<std::string, double> nominal_power;
   mutable std::unique_ptr<FEValues<3>> gradient_values;
   mutable std::vector<Tensor<1, 3>> gradients;
-  Vector<float> cell_h, cell_e, cell_q;
   MagneticField h_field{this};
   ElectricField e_field{this, false};
   ElectricField eddy_field{this, true};

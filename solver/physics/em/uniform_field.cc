@@ -57,6 +57,8 @@ public:
 
   unsigned int version() const override { return field_version; }
 
+  double nominal_field_maximum() const override { return amplitude; }
+
   void add_statistics(StatisticsRow &row) const override
   {
     row.emplace_back("H_max_A_per_m", scale * amplitude);

@@ -12,6 +12,7 @@
 
 #include <deal.II/base/function.h>
 #include <deal.II/base/mpi.h>
+#include <deal.II/base/quadrature_lib.h>
 #include <deal.II/dofs/dof_tools.h>
 #include <deal.II/fe/fe_values.h>
 #include <deal.II/lac/dynamic_sparsity_pattern.h>
@@ -1092,9 +1093,28 @@ void PennesHeat::add_statistics(StatisticsRow &row) const
 
 void PennesHeat::add_output(DataOut<3> &data_out)
 {
-  data_out.add_data_vector(simulator->scalar_space().dof_handler, temperature,
-                           "temperature");
+  const ScalarSpace &space = simulator->scalar_space();
+  data_out.add_data_vector(space.dof_handler, temperature, "temperature");
   dose.add_output(data_out);
+  // MNP heating Q_mnp = c_Fe SLP(|H|, f, T) at the cell centres (cell data).
+  const Field &iron = simulator->fields().get("iron", "Heat output");
+  const Field &field_amplitude = simulator->fields().get("H_amplitude", "Heat output");
+  mnp_heating_cells.reinit(simulator->triangulation().n_active_cells());
+  FEValues<3> fe_values(*space.mapping, space.fe, QGauss<3>(1),
+                        update_values | update_quadrature_points);
+  std::vector<double> c(1), h(1), t(1);
+  const double frequency = simulator->electromagnetics().frequency();
+  for (const auto &cell : space.dof_handler.active_cell_iterators())
+    if (cell->is_locally_owned())
+    {
+      fe_values.reinit(cell);
+      iron.evaluate(fe_values, c);
+      field_amplitude.evaluate(fe_values, h);
+      fe_values.get_function_values(temperature, t);
+      mnp_heating_cells(cell->active_cell_index()) =
+          c[0] > 0 ? c[0] * slp_model->value(h[0], frequency, t[0]) : 0.0;
+    }
+  data_out.add_data_vector(mnp_heating_cells, "mnp_heating", DataOut<3>::type_cell_data);
 }
 
 std::string PennesHeat::progress_summary() const

@@ -22,6 +22,7 @@
 #include "physics/physics_module.h"
 
 #include <deal.II/lac/affine_constraints.h>
+#include <deal.II/lac/vector.h>
 
 #include <array>
 #include <map>
@@ -146,6 +147,7 @@ private:
   FieldVector temperature;     // ghosted, the published field
   FieldVector temperature_old; // ghosted, for the dose
   unsigned int temperature_version = 0;
+  dealii::Vector<float> mnp_heating_cells; // for the ParaView output
   std::unique_ptr<TemperatureField> temperature_field;
 
   // Source-term bookkeeping (W) and the field versions they were assembled for.
