@@ -41,6 +41,7 @@
 #include <deal.II/lac/dynamic_sparsity_pattern.h>
 #include <deal.II/lac/full_matrix.h>
 #include <deal.II/lac/petsc_block_vector.h>
+#include <deal.II/lac/petsc_solver.h>
 #include <deal.II/lac/petsc_sparse_matrix.h>
 #include <deal.II/lac/petsc_vector.h>
 #include <deal.II/lac/solver_control.h>
@@ -146,10 +147,15 @@ public:
         "Air regularisation", "1e-6", Patterns::Double(0),
         "eps d^2, with eps the artificial real conductivity term in the air "
         "and d the diameter of the electromagnetic mesh.");
-    prm.declare_entry("Relative tolerance", "1e-10", Patterns::Double(1e-14, 1),
+    prm.declare_entry("Relative tolerance", "1e-8", Patterns::Double(1e-14, 1),
                       "MINRES stops at this reduction of the preconditioned residual.");
     prm.declare_entry("Maximum iterations", "2000", Patterns::Integer(1),
                       "MINRES iteration limit (an error when reached).");
+    prm.declare_entry(
+        "Solver", "minres-ams", Patterns::Selection("minres-ams|mumps"),
+        "'minres-ams': MINRES with the block AMS preconditioner (scales to large "
+        "meshes); 'mumps': sparse direct solution of the block system (small "
+        "problems, and a check of the iterative solver).");
     prm.declare_entry("Minimum coil distance", "0.005", Patterns::Double(0),
                       "The coil's conductors must stay this far from the conducting "
                       "regions [m].");
@@ -187,6 +193,7 @@ public:
     regularisation = prm.get_double("Air regularisation");
     tolerance = prm.get_double("Relative tolerance");
     max_iterations = prm.get_integer("Maximum iterations");
+    direct_solver = prm.get("Solver") == "mumps";
     minimum_distance = prm.get_double("Minimum coil distance");
     prm.enter_subsection("Reference solution");
     reference_radius = prm.get_double("Conducting sphere radius");
@@ -267,6 +274,9 @@ public:
     row.emplace_back("em_edge_dofs", dof_handler.n_dofs());
     row.emplace_back("em_minres_iterations", iterations);
     row.emplace_back("em_tangential_jump", tangential_jump);
+    for (const auto &tissue : nominal_tissue_power)
+      row.emplace_back("eddy_power_" + tissue.first + "_W",
+                       scale * scale * tissue.second);
     if (reference_radius > 0)
     {
       row.emplace_back("em_A_L2_error", a_l2_error);
@@ -502,8 +512,74 @@ private:
     rhs.collect_sizes();
   }
 
+  // The block system as one matrix (real dof i -> 2i, imaginary -> 2i + 1), by MUMPS.
+  void solve_direct()
+  {
+    const MPI_Comm comm = simulator->mpi_communicator();
+    const types::global_dof_index n = dof_handler.n_dofs();
+    IndexSet owned2(2 * n);
+    for (auto range = owned.begin_intervals(); range != owned.end_intervals(); ++range)
+      owned2.add_range(2 * *range->begin(), 2 * (range->last() + 1));
+    std::vector<std::map<types::global_dof_index, std::pair<double, double>>> rows(
+        owned.n_elements());
+    for (const auto row : owned)
+    {
+      auto &entries = rows[owned.index_within_set(row)];
+      for (auto it = stiffness.begin(row); it != stiffness.end(row); ++it)
+        entries[it->column()].first = it->value();
+      for (auto it = conductivity.begin(row); it != conductivity.end(row); ++it)
+        entries[it->column()].second = it->value();
+    }
+    DynamicSparsityPattern pattern(2 * n, 2 * n, owned2);
+    for (const auto row : owned)
+      for (const auto &entry : rows[owned.index_within_set(row)])
+        for (unsigned int a = 0; a < 2; ++a)
+          for (unsigned int b = 0; b < 2; ++b)
+            pattern.add(2 * row + a, 2 * entry.first + b);
+    PetscMatrix matrix;
+    matrix.reinit(owned2, owned2, pattern, comm);
+    PetscVector rhs2(owned2, comm), solution2(owned2, comm);
+    for (const auto row : owned)
+    {
+      for (const auto &entry : rows[owned.index_within_set(row)])
+      {
+        const auto j = entry.first;
+        const double k = entry.second.first, m = entry.second.second;
+        matrix.set(2 * row, 2 * j, k);
+        matrix.set(2 * row, 2 * j + 1, -m);
+        matrix.set(2 * row + 1, 2 * j, -m);
+        matrix.set(2 * row + 1, 2 * j + 1, -k);
+      }
+      rhs2(2 * row + 1) = rhs.block(1)(row);
+    }
+    matrix.compress(VectorOperation::insert);
+    rhs2.compress(VectorOperation::insert);
+    SolverControl control(1, 0);
+    PETScWrappers::SparseDirectMUMPS mumps(control, comm);
+    mumps.solve(matrix, solution2, rhs2);
+    solution.reinit(rhs);
+    for (const auto row : owned)
+    {
+      solution.block(0)(row) = solution2(2 * row);
+      solution.block(1)(row) = solution2(2 * row + 1);
+    }
+    solution.compress(VectorOperation::insert);
+    iterations = 0;
+  }
+
   void solve()
   {
+    if (direct_solver)
+    {
+      solve_direct();
+      for (unsigned int b = 0; b < 2; ++b)
+      {
+        constraints.distribute(solution.block(b));
+        ghosted[b].reinit(owned, relevant, simulator->mpi_communicator());
+        ghosted[b] = solution.block(b);
+      }
+      return;
+    }
     BlockOperator system(stiffness, conductivity);
     system.initialize_work(rhs.block(0));
     BlockAms preconditioner(preconditioner_matrix, gradient, coordinates,
@@ -749,6 +825,27 @@ private:
           nodal_values[offset + j][eddy_heating] = 0.5 * tissue_sigma * e * e;
         }
       }
+    // Eddy power per tissue on the tissue mesh (nominal current).
+    std::map<unsigned int, double> power;
+    FEValues<3> fe_values(*space.mapping, space.fe, space.cell_quadrature,
+                          update_values | update_quadrature_points | update_JxW_values);
+    std::vector<double> q_values(space.cell_quadrature.size());
+    const double saved_scale = scale;
+    scale = 1;
+    for (const auto &cell : space.dof_handler.active_cell_iterators())
+      if (cell->is_locally_owned())
+      {
+        fe_values.reinit(cell);
+        evaluate_transferred(fe_values, eddy_heating, q_values);
+        for (unsigned int q = 0; q < q_values.size(); ++q)
+          power[cell->material_id()] += q_values[q] * fe_values.JxW(q);
+      }
+    scale = saved_scale;
+    nominal_tissue_power.clear();
+    for (const unsigned int label : simulator->labels_in_mesh())
+      nominal_tissue_power[simulator->tissue_of_label()[label]->name] =
+          Utilities::MPI::sum(power[label], comm);
+
     double h_max = 0, e_max = 0;
     for (const auto &value : nodal_values)
     {
@@ -764,8 +861,9 @@ private:
   std::unique_ptr<MeshGenerator> mesh_generator;
   unsigned int refinements = 2;
   std::set<unsigned int> air_labels;
-  double regularisation = 1e-6, tolerance = 1e-10, minimum_distance = 0.005;
+  double regularisation = 1e-6, tolerance = 1e-8, minimum_distance = 0.005;
   unsigned int max_iterations = 2000;
+  bool direct_solver = false;
   std::array<double, 256> sigma;
 
   std::unique_ptr<parallel::distributed::Triangulation<3>> em_tria;
@@ -791,6 +889,7 @@ private:
   double scale = 0;
   unsigned int field_version = 0;
   double nominal_h_max = 0, nominal_e_max = 0;
+  std::map<std::string, double> nominal_tissue_power;
   TransferredField h_field{this, h_amplitude};
   TransferredField e_field{this, e_amplitude};
   TransferredField q_field{this, eddy_heating};
