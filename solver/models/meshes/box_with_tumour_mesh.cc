@@ -143,7 +143,7 @@ public:
 
 private:
   dealii::Point<3> lower_corner, upper_corner, centre;
-  std::array<double, 3> semi_axes = {0.01, 0.01, 0.01};
+  std::array<double, 3> semi_axes = {{0.01, 0.01, 0.01}};
   double margin_scale = 2;
   unsigned int tissue_label = 1, tumour_label = 2, margin_label = 1;
 };

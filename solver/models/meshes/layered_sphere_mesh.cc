@@ -61,7 +61,7 @@ public:
   void
   create_coarse_mesh(dealii::parallel::distributed::Triangulation<3> &tria) const override
   {
-    const std::array<double, 3> unit = {1, 1, 1};
+    const std::array<double, 3> unit = {{1, 1, 1}};
     std::vector<NestedSurface> surfaces;
     std::vector<NestedRegion> regions;
     // All cells use transfinite interpolation; only the spheres carry the spherical

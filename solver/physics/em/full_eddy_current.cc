@@ -421,8 +421,8 @@ private:
         const types::global_dof_index edge = cell->line(l)->dof_index(0);
         if (!owned.is_element(edge))
           continue;
-        entries.push_back({edge, vertex_cell->line(l)->vertex_dof_index(0, 0),
-                           vertex_cell->line(l)->vertex_dof_index(1, 0)});
+        entries.push_back({{edge, vertex_cell->line(l)->vertex_dof_index(0, 0),
+                            vertex_cell->line(l)->vertex_dof_index(1, 0)}});
         gradient_pattern.add(edge, entries.back()[1]);
         gradient_pattern.add(edge, entries.back()[2]);
       }
@@ -636,9 +636,8 @@ private:
       const double e =
           omega * std::sqrt(v[q].norm_square() + (source.a + u[q]).norm_square());
       const Tensor<1, 3> real = omega * v[q], imag = -omega * (source.a + u[q]);
-      values[q] = {h,       e,       0.5 * cell_sigma * e * e,
-                   real[0], real[1], real[2],
-                   imag[0], imag[1], imag[2]};
+      values[q] = {{h, e, 0.5 * cell_sigma * e * e, real[0], real[1], real[2], imag[0],
+                    imag[1], imag[2]}};
     }
   }
 
@@ -805,7 +804,7 @@ private:
         });
     // A point may lie in several EM cells (on their common face): average them.
     const auto &ptrs = evaluation.get_point_ptrs();
-    nodal_values.assign(points.size(), {0, 0, 0, 0, 0, 0, 0, 0, 0});
+    nodal_values.assign(points.size(), std::array<double, 9>{});
     for (unsigned int p = 0; p < points.size(); ++p)
     {
       for (unsigned int k = ptrs[p]; k < ptrs[p + 1]; ++k)
