@@ -3,6 +3,7 @@
 
 #include <deal.II/lac/solver_cg.h>
 #include <deal.II/lac/solver_control.h>
+#include <deal.II/lac/solver_gmres.h>
 
 #include <sstream>
 
@@ -83,14 +84,14 @@ public:
 
 std::unique_ptr<PreconditionerBase>
 make_preconditioner(const std::string &name, const LA::MPI::SparseMatrix &matrix,
-                    bool higher_order_elements)
+                    bool higher_order_elements, bool symmetric)
 {
 #ifdef FERROTHERM_USE_TRILINOS
   if (name == "amg")
   {
     auto amg = std::make_unique<TrilinosWrappers::PreconditionAMG>();
     TrilinosWrappers::PreconditionAMG::AdditionalData data;
-    data.elliptic = true;
+    data.elliptic = symmetric;
     data.higher_order_elements = higher_order_elements;
     data.smoother_sweeps = 2;
     data.aggregation_threshold = 0.02;
@@ -117,7 +118,7 @@ make_preconditioner(const std::string &name, const LA::MPI::SparseMatrix &matrix
   if (name == "amg")
   {
     PETScWrappers::PreconditionBoomerAMG::AdditionalData data;
-    data.symmetric_operator = true;
+    data.symmetric_operator = symmetric;
     data.strong_threshold = 0.5; // 3D setting (hypre's default 0.25 suits 2D)
     data.aggressive_coarsening_num_levels = 0;
     return std::make_unique<PETScWrappers::PreconditionBoomerAMG>(matrix, data);
@@ -143,7 +144,7 @@ unsigned int ScalarLinearSolver::solve(const LA::MPI::SparseMatrix &matrix,
   {
     preconditioner->object.reset();
     preconditioner->object = make_preconditioner(
-        preconditioner_name, preconditioner_matrix, higher_order_elements);
+        preconditioner_name, preconditioner_matrix, higher_order_elements, !use_gmres);
     preconditioner_is_current = true;
     ++n_setups;
   }
@@ -156,15 +157,25 @@ unsigned int ScalarLinearSolver::solve(const LA::MPI::SparseMatrix &matrix,
     return 0;
   }
   SolverControl control(max_iterations, target, false, false);
-  SolverCG<LA::MPI::Vector> cg(control);
   try
   {
-    cg.solve(matrix, solution, right_hand_side, *preconditioner->object);
+    if (use_gmres)
+    {
+      SolverGMRES<LA::MPI::Vector> gmres(
+          control, SolverGMRES<LA::MPI::Vector>::AdditionalData(50, true));
+      gmres.solve(matrix, solution, right_hand_side, *preconditioner->object);
+    }
+    else
+    {
+      SolverCG<LA::MPI::Vector> cg(control);
+      cg.solve(matrix, solution, right_hand_side, *preconditioner->object);
+    }
   }
   catch (const SolverControl::NoConvergence &failure)
   {
     std::ostringstream message;
-    message << context << ": the conjugate-gradient solver (" << preconditioner_name
+    message << context << ": the " << (use_gmres ? "GMRES" : "conjugate-gradient")
+            << " solver (" << preconditioner_name
             << " preconditioner) did not converge: residual " << failure.last_residual
             << " after " << failure.last_step << " iterations, target " << target
             << ". Raise 'Maximum iterations', relax 'Relative tolerance', or check the "

@@ -1,8 +1,9 @@
 // ScalarLinearSolver: preconditioned CG for the symmetric positive definite systems of
-// the scalar fields (heat, later transport diffusion). The preconditioner (AMG with 3D
-// settings, Jacobi, SSOR or block ILU) is built on first use and reused until the owner
-// reports a matrix change. The initial guess is the incoming x (warm start), and the
-// stopping test is on the unpreconditioned residual: |b - A x| <= tolerance.
+// the scalar fields (heat), or GMRES for nonsymmetric ones (stabilised MNP transport).
+// The preconditioner (AMG with 3D settings, Jacobi, SSOR or block ILU) is built on first
+// use and reused until the owner reports a matrix change. The initial guess is the
+// incoming x (warm start), and the stopping test is on the unpreconditioned residual: |b
+// - A x| <= tolerance.
 #pragma once
 
 #include "core/linear_algebra.h"
@@ -29,6 +30,9 @@ public:
   // `higher_order`: the FE degree is above 1 (tunes Trilinos ML).
   void set_higher_order(bool higher_order) { higher_order_elements = higher_order; }
 
+  // Nonsymmetric systems (stabilised advection): GMRES instead of CG.
+  void set_nonsymmetric(bool nonsymmetric) { use_gmres = nonsymmetric; }
+
   // The next solve rebuilds the preconditioner.
   void matrix_changed() { preconditioner_is_current = false; }
 
@@ -54,6 +58,7 @@ private:
   unsigned int max_iterations;
   bool higher_order_elements;
   bool preconditioner_is_current;
+  bool use_gmres = false;
   unsigned int n_setups;
 };
 } // namespace ferrotherm

@@ -3,6 +3,7 @@
 
 #include "core/input_error.h"
 #include "core/text_parsing.h"
+#include "models/magnets/magnet_arrangement.h"
 #include "models/meshes/mesh_generator.h"
 #include "physics/em/electromagnetic_model.h"
 #include "physics/heat/pennes_heat.h"
@@ -67,6 +68,7 @@ void Simulator::declare_parameters(ParameterHandler &prm)
   prm.enter_subsection("Transport");
   IronModel::declare_parameters(prm);
   prm.leave_subsection();
+  MagnetArrangement::declare_parameters(prm);
 
   PennesHeat::declare_parameters(prm);
   TreatmentSchedule::declare_parameters(prm);

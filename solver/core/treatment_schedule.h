@@ -4,6 +4,8 @@
 // straddles a switch.
 #pragma once
 
+#include "core/time_intervals.h"
+
 #include <deal.II/base/parameter_handler.h>
 
 #include <utility>
@@ -26,10 +28,13 @@ public:
   // The first session start or end strictly after t (end time if none).
   double next_event_after(double t) const;
 
-  const std::vector<std::pair<double, double>> &sessions() const { return amf_sessions; }
+  const std::vector<std::pair<double, double>> &sessions() const
+  {
+    return amf_sessions.list();
+  }
 
 private:
   double end = 0;
-  std::vector<std::pair<double, double>> amf_sessions;
+  TimeIntervals amf_sessions;
 };
 } // namespace ferrotherm

@@ -281,6 +281,8 @@ void PennesHeat::setup()
   target_weights = simulator->nodal_weights(simulator->target_labels());
   target_t90 = compute_target_t90();
   initial_heat_content = heat_capacity_weights * solution;
+  work = 1.0;
+  total_heat_capacity = heat_capacity_weights * work;
   time_step = initial_time_step;
 }
 
@@ -1081,8 +1083,11 @@ void PennesHeat::add_statistics(StatisticsRow &row) const
   row.emplace_back("energy_stored_J", energies.storage);
   row.emplace_back("heat_content_change_J",
                    heat_capacity_weights * solution - initial_heat_content);
+  // Relative to the largest energy flow, but at least 1e-6 of the domain's heat content
+  // (rho c |T| over the domain): without heat flows the terms are solver noise, not 0/0.
+  const double floor = 1e-6 * total_heat_capacity * std::abs(arterial_temperature);
   row.emplace_back("energy_balance_error",
-                   energy_scale > 0 ? std::abs(energy_closure) / energy_scale : 0.0);
+                   std::abs(energy_closure) / std::max(energy_scale, floor));
   row.emplace_back("heat_steps", n_steps);
   row.emplace_back("heat_rejected_steps", n_rejected);
   row.emplace_back("time_step_s", last_step);

@@ -185,6 +185,7 @@ private:
   double energy_closure = 0; // integral of the balance residual
   double energy_scale = 0;   // integral of the largest term magnitudes
   double initial_heat_content = 0;
+  double total_heat_capacity = 0; // J/K, integral of rho c
   std::vector<std::pair<unsigned int, double>> target_weights;
   WeightedSamples target_samples;
   double target_t90 = 0;

@@ -1,0 +1,28 @@
+// TimeIntervals: "always", "never" or "start-end; start-end" in seconds (AMF sessions,
+// magnet application). Intervals are sorted, non-overlapping and half-open [start, end).
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ferrotherm
+{
+class TimeIntervals
+{
+public:
+  // `always` covers [0, end_time].
+  void parse(const std::string &text, const std::string &where, double end_time);
+
+  // True when the midpoint of (t_old, t_new] lies in an interval.
+  bool active(double t_old, double t_new) const;
+
+  // The first start or end strictly after t (infinity if none).
+  double next_switch_after(double t) const;
+
+  const std::vector<std::pair<double, double>> &list() const { return intervals; }
+
+private:
+  std::vector<std::pair<double, double>> intervals;
+};
+} // namespace ferrotherm

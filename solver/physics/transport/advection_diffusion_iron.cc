@@ -1,0 +1,976 @@
+// AdvectionDiffusionIron: transport of magnetic nanoparticles in tissue,
+//   dc/dt + div(c u) = div(D grad c) - (k_up + k_cl) c + S,
+//   dc_b/dt = k_up c - k_b c_b,
+// with the mobile iron c and the bound (cell-internalised) iron c_b [kg Fe/m^3],
+// velocity u = u_mag + u_fluid (magnetophoretic drift from the static magnets while they
+// are applied, magnetophoresis.h, plus a prescribed interstitial fluid velocity), tissue-
+// dependent diffusivity D, uptake k_up and clearance k_cl, k_b, and sources: bolus
+// injections (a Gaussian depot of the injected volume and concentration, NanoTherm-like
+// 112 mg Fe/mL), a continuous source S(x, t), and intravenous delivery with a mono-
+// exponential plasma course C_p(t) = (dose / V_d) exp(-ln 2 (t - t_iv) / t_half) and
+// extravasation S = k_ex C_p per tissue (EPR effect).
+// Discretisation: the conservative Galerkin form (no-flux boundaries conserve mass
+// exactly) with SUPG stabilisation (Brooks & Hughes 1982; tau = h/(2|u|)(coth Pe - 1/Pe)
+// with h the element length along u), backward Euler or BDF2 in time, GMRES. Boundaries:
+// no flux (default), outflow (advective flux leaves), fixed concentration. The mass
+// balance (injected + sourced = mobile + bound + cleared + outflow) is integrated with
+// the same BDF formula as the equation, so it closes to solver tolerance.
+#include "core/input_error.h"
+#include "core/linear_algebra.h"
+#include "core/parsed_function.h"
+#include "core/scalar_linear_solver.h"
+#include "core/simulator.h"
+#include "core/text_parsing.h"
+#include "models/magnets/magnet_arrangement.h"
+#include "physics/transport/iron_model.h"
+#include "physics/transport/magnetophoresis.h"
+
+#include <deal.II/base/mpi.h>
+#include <deal.II/base/quadrature_lib.h>
+#include <deal.II/dofs/dof_tools.h>
+#include <deal.II/fe/fe_values.h>
+#include <deal.II/lac/dynamic_sparsity_pattern.h>
+#include <deal.II/lac/full_matrix.h>
+#include <deal.II/lac/sparsity_tools.h>
+#include <deal.II/lac/vector.h>
+#include <deal.II/numerics/data_out.h>
+#include <deal.II/numerics/vector_tools.h>
+
+#include <array>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <sstream>
+
+namespace ferrotherm
+{
+namespace
+{
+using namespace dealii;
+
+struct Injection
+{
+  double time;
+  Point<3> site;
+  double volume;        // m^3
+  double concentration; // kg/m^3
+};
+
+enum class TransportBoundary
+{
+  no_flux,
+  outflow,
+  fixed
+};
+
+class AdvectionDiffusionIron : public IronModel
+{
+public:
+  static void declare_parameters(ParameterHandler &prm)
+  {
+    prm.enter_subsection("Advection diffusion");
+    prm.declare_entry("Time stepping", "bdf2",
+                      Patterns::Selection("steady|backward euler|bdf2"),
+                      "'steady' solves for the steady state (with fixed-concentration "
+                      "boundaries or sources).");
+    prm.declare_entry("Time step", "60", Patterns::Double(0), "Transport time step [s].");
+    prm.declare_entry(
+        "Diffusivity", "1e-12", Patterns::Double(0),
+        "Effective diffusivity D of the particles in tissue [m^2/s] (Stokes-"
+        "Einstein 3e-11 to 7e-12 for r_h 10-50 nm, hindered 3-100x by the "
+        "matrix).");
+    prm.declare_entry("Diffusivity by label", "", Patterns::Anything(),
+                      "Per-label values 'label: D; label: D' overriding the default.");
+    prm.declare_entry("Uptake rate", "0", Patterns::Double(0),
+                      "k_up [1/s]: mobile iron taken up by cells becomes bound.");
+    prm.declare_entry("Uptake rate by label", "", Patterns::Anything(),
+                      "'label: k; ...'");
+    prm.declare_entry("Clearance rate", "0", Patterns::Double(0),
+                      "k_cl [1/s]: mobile iron removed (lymph, blood).");
+    prm.declare_entry("Bound clearance rate", "0", Patterns::Double(0),
+                      "k_b [1/s]: bound iron removed (degradation, cell turnover).");
+    prm.declare_entry("Initial concentration", "0", Patterns::Anything(),
+                      "Mobile iron at t = 0 [kg/m^3] as an expression in x, y, z.");
+    prm.declare_entry("Fluid velocity", "0; 0; 0", Patterns::Anything(),
+                      "Interstitial fluid velocity [m/s]: three expressions in x, y, z "
+                      "separated by ';'.");
+    prm.declare_entry(
+        "Injections", "", Patterns::Anything(),
+        "Bolus injections 'time: x, y, z, volume, concentration; ...' [s: m, m, m, "
+        "m^3, kg Fe/m^3], e.g. '0: 0, 0, 0, 0.3e-6, 112'.");
+    prm.declare_entry(
+        "Source", "0", Patterns::Anything(),
+        "Continuous source S [kg Fe/(m^3 s)] as an expression in x, y, z, t.");
+    prm.declare_entry("Boundary conditions", "", Patterns::Anything(),
+                      "Per boundary (name or id): 'outflow' or 'fixed concentration c'; "
+                      "unlisted boundaries have no flux.");
+    prm.enter_subsection("Intravenous");
+    prm.declare_entry("Dose", "0", Patterns::Double(0), "Iron given intravenously [kg].");
+    prm.declare_entry("Time", "0", Patterns::Double(0), "Time of the infusion [s].");
+    prm.declare_entry("Distribution volume", "3e-3", Patterns::Double(0),
+                      "Plasma volume V_d [m^3].");
+    prm.declare_entry("Plasma half-life", "3600", Patterns::Double(0), "t_half [s].");
+    prm.declare_entry("Extravasation rate by label", "", Patterns::Anything(),
+                      "k_ex per label [1/s], 'label: k; ...' (tumour > normal tissue).");
+    prm.leave_subsection();
+    prm.enter_subsection("Magnetophoresis");
+    prm.declare_entry("Core diameter", "12e-9", Patterns::Double(0), "[m]");
+    prm.declare_entry(
+        "Cores per cluster", "1", Patterns::Double(1),
+        "Magnetic cores moving together (aggregates, multicore particles).");
+    prm.declare_entry("Hydrodynamic radius", "11e-9", Patterns::Double(0),
+                      "Stokes radius of the particle or cluster [m].");
+    prm.declare_entry("Saturation magnetisation", "446e3", Patterns::Double(0), "[A/m]");
+    prm.declare_entry(
+        "Effective viscosity", "1e-2", Patterns::Double(0),
+        "Viscosity seen by the particles in tissue, hindrance included [Pa s].");
+    prm.declare_entry("Temperature", "37", Patterns::Double(), "[deg C]");
+    prm.leave_subsection();
+    prm.declare_entry("Liver tissue", "liver", Patterns::Anything(),
+                      "Tissue whose iron load is checked against 4 mg Fe/g.");
+    prm.enter_subsection("Linear solver");
+    ScalarLinearSolver::declare_parameters(prm, "block ilu");
+    prm.leave_subsection();
+    prm.leave_subsection();
+  }
+
+  void parse_parameters(ParameterHandler &prm, const RunContext &context) override
+  {
+    const std::string section = "Transport/Advection diffusion/";
+    prm.enter_subsection("Advection diffusion");
+    const std::string scheme = prm.get("Time stepping");
+    steady = scheme == "steady";
+    second_order = scheme == "bdf2";
+    time_step = prm.get_double("Time step");
+    if (!steady && !(time_step > 0))
+      throw_input_error(section + "Time step", "must be positive");
+    default_diffusivity = prm.get_double("Diffusivity");
+    diffusivity_by_label = parse_label_values(prm.get("Diffusivity by label"),
+                                              section + "Diffusivity by label");
+    default_uptake = prm.get_double("Uptake rate");
+    uptake_by_label = parse_label_values(prm.get("Uptake rate by label"),
+                                         section + "Uptake rate by label");
+    clearance = prm.get_double("Clearance rate");
+    bound_clearance = prm.get_double("Bound clearance rate");
+    initial = std::make_unique<ParsedFunction>(prm.get("Initial concentration"),
+                                               section + "Initial concentration",
+                                               context.function_constants);
+    const auto components = split(prm.get("Fluid velocity"), ';');
+    if (components.size() != 3)
+      throw_input_error(section + "Fluid velocity",
+                        "expected three expressions separated by ';'");
+    for (unsigned int d = 0; d < 3; ++d)
+      fluid_velocity[d] = std::make_unique<ParsedFunction>(
+          components[d], section + "Fluid velocity", context.function_constants);
+    source = std::make_unique<ParsedFunction>(prm.get("Source"), section + "Source",
+                                              context.function_constants);
+    parse_injections(prm.get("Injections"), section + "Injections");
+    boundary_text = prm.get("Boundary conditions");
+    prm.enter_subsection("Intravenous");
+    iv_dose = prm.get_double("Dose");
+    iv_time = prm.get_double("Time");
+    iv_volume = prm.get_double("Distribution volume");
+    iv_half_life = prm.get_double("Plasma half-life");
+    extravasation_by_label =
+        parse_label_values(prm.get("Extravasation rate by label"),
+                           section + "Intravenous/Extravasation rate by label");
+    prm.leave_subsection();
+    if (iv_dose > 0 && !(iv_volume > 0 && iv_half_life > 0))
+      throw_input_error(section + "Intravenous",
+                        "the distribution volume and plasma half-life "
+                        "must be positive");
+    prm.enter_subsection("Magnetophoresis");
+    particles.core_diameter = prm.get_double("Core diameter");
+    particles.cores_per_cluster = prm.get_double("Cores per cluster");
+    particles.hydrodynamic_radius = prm.get_double("Hydrodynamic radius");
+    particles.saturation_magnetisation = prm.get_double("Saturation magnetisation");
+    particles.viscosity = prm.get_double("Effective viscosity");
+    particles.temperature = prm.get_double("Temperature") + 273.15;
+    prm.leave_subsection();
+    if (!(particles.core_diameter > 0))
+      throw_input_error(section + "Magnetophoresis/Core diameter", "must be positive");
+    if (!(particles.hydrodynamic_radius > 0))
+      throw_input_error(section + "Magnetophoresis/Hydrodynamic radius",
+                        "the particle radius must be positive, found " +
+                            std::to_string(particles.hydrodynamic_radius));
+    if (!(particles.viscosity > 0))
+      throw_input_error(section + "Magnetophoresis/Effective viscosity",
+                        "must be positive");
+    liver_name = prm.get("Liver tissue");
+    prm.enter_subsection("Linear solver");
+    solver.parse_parameters(prm);
+    prm.leave_subsection();
+    solver.set_nonsymmetric(true);
+    prm.leave_subsection();
+
+    // The magnets (top-level section "Magnet"); "always" spans the treatment.
+    prm.leave_subsection();
+    prm.enter_subsection("Treatment schedule");
+    const double end_time = prm.get_double("End time");
+    prm.leave_subsection();
+    magnets.parse_parameters(prm, context, end_time);
+    prm.enter_subsection("Transport");
+  }
+
+  void initialize(Simulator &sim) override
+  {
+    simulator = &sim;
+    for (const auto *map :
+         {&diffusivity_by_label, &uptake_by_label, &extravasation_by_label})
+      for (const auto &entry : *map)
+        if (sim.labels_in_mesh().count(entry.first) == 0)
+          throw_input_error("Transport/Advection diffusion",
+                            "the mesh has no label " + std::to_string(entry.first));
+    for (const auto &entry : diffusivity_by_label)
+      if (entry.second < 0)
+        throw_input_error("Transport/Advection diffusion/Diffusivity by label",
+                          "negative diffusivity for label " +
+                              std::to_string(entry.first));
+    parse_boundaries();
+    check_injection_sites();
+    sim.fields().add("iron", "kg/m^3", "total iron (mobile + bound)", "Transport",
+                     &total_field);
+    sim.fields().add("iron_mobile", "kg/m^3", "mobile iron", "Transport", &mobile_field);
+    sim.fields().add("iron_bound", "kg/m^3", "cell-bound iron", "Transport",
+                     &bound_field);
+    sim.fields().add("iron_speed", "m/s", "particle drift speed |u|", "Transport",
+                     &speed_field);
+  }
+
+  void setup() override
+  {
+    const ScalarSpace &space = simulator->scalar_space();
+    const MPI_Comm comm = space.dof_handler.get_communicator();
+    setup_constraints();
+    DynamicSparsityPattern pattern(space.locally_relevant);
+    DoFTools::make_sparsity_pattern(space.dof_handler, pattern, constraints, false);
+    SparsityTools::distribute_sparsity_pattern(pattern, space.locally_owned, comm,
+                                               space.locally_relevant);
+    system_matrix.reinit(space.locally_owned, space.locally_owned, pattern, comm);
+    history_matrix.reinit(space.locally_owned, space.locally_owned, pattern, comm);
+    for (LA::MPI::Vector *v :
+         {&solution, &old_solution, &older_solution, &rhs, &work, &source_rhs})
+      v->reinit(space.locally_owned, comm);
+    for (FieldVector *v : {&mobile, &bound_concentration, &total, &bound_mass,
+                           &old_bound_mass, &older_bound_mass})
+      *v = space.make_field_vector();
+
+    // Nodal weights integral(phi_i) and integral(k_up phi_i), and the velocity at the
+    // quadrature points (magnets at their nominal field; fluid).
+    node_volume = space.make_field_vector();
+    uptake_weight = space.make_field_vector();
+    FEValues<3> fe_values(*space.mapping, space.fe, space.cell_quadrature,
+                          update_values | update_quadrature_points | update_JxW_values);
+    const unsigned int n = space.fe.n_dofs_per_cell(), n_q = space.cell_quadrature.size();
+    std::vector<types::global_dof_index> indices(n);
+    const double step = 1e-6;
+    magnet_velocity.clear();
+    fluid_velocity_values.clear();
+    for (const auto &cell : space.dof_handler.active_cell_iterators())
+    {
+      if (!cell->is_locally_owned())
+        continue;
+      fe_values.reinit(cell);
+      cell->get_dof_indices(indices);
+      const double k_up =
+          label_value(uptake_by_label, cell->material_id(), default_uptake);
+      for (unsigned int q = 0; q < n_q; ++q)
+      {
+        const Point<3> x = fe_values.quadrature_point(q);
+        for (unsigned int i = 0; i < n; ++i)
+        {
+          node_volume(indices[i]) += fe_values.shape_value(i, q) * fe_values.JxW(q);
+          uptake_weight(indices[i]) +=
+              k_up * fe_values.shape_value(i, q) * fe_values.JxW(q);
+        }
+        Tensor<1, 3> u_mag, u_fluid;
+        if (!magnets.empty())
+        {
+          double b;
+          Tensor<1, 3> gradient;
+          magnetic_gradient(magnets.list(), x, step, b, gradient);
+          u_mag = magnetophoretic_velocity(particles, b, gradient);
+        }
+        for (unsigned int d = 0; d < 3; ++d)
+          u_fluid[d] = fluid_velocity[d]->value(x);
+        magnet_velocity.push_back(u_mag);
+        fluid_velocity_values.push_back(u_fluid);
+      }
+    }
+    node_volume.compress(VectorOperation::add);
+    uptake_weight.compress(VectorOperation::add);
+    node_volume.update_ghost_values();
+    uptake_weight.update_ghost_values();
+
+    // Initial state.
+    ParsedFunctionAdapter start(*initial);
+    VectorTools::interpolate(*space.mapping, space.dof_handler, start, solution);
+    constraints.distribute(solution);
+    old_solution = solution;
+    older_solution = solution;
+    history_levels = 1;
+    update_fields();
+    totals = Totals();
+    totals.mobile = mobile_mass();
+    totals.injected = totals.mobile; // the initial iron counts as put in at t = 0
+    old_totals = totals;
+    older_totals = totals;
+    target_weights = simulator->nodal_weights(simulator->target_labels());
+  }
+
+  void advance(double t_old, double t_new) override
+  {
+    if (steady)
+    {
+      solve_steady(t_new);
+      return;
+    }
+    double t = t_old;
+    while (t < t_new - 1e-10 * std::max(1.0, std::abs(t_new)))
+    {
+      // Injections due by now enter before the step (steps end at injection times).
+      for (const Injection &injection : injections)
+        if (injection.time <= t + 1e-9 * std::max(1.0, t))
+          inject(injection);
+      // Steps end at injections and magnet switches inside the macro step.
+      double t_end = std::min(t_new, magnets.application().next_switch_after(t));
+      for (const Injection &injection : injections)
+        if (injection.time > t * (1 + 1e-12) + 1e-12 && injection.time < t_end)
+          t_end = injection.time;
+      const double remaining = t_end - t;
+      const double dt = remaining / std::ceil(remaining / time_step - 1e-9);
+      const bool magnet_on = !magnets.empty() && magnets.application().active(t, t + dt);
+      step(t + dt, dt, magnet_on);
+      t += dt;
+    }
+    ++iron_version;
+  }
+
+  void add_statistics(StatisticsRow &row) const override
+  {
+    const MPI_Comm comm = simulator->mpi_communicator();
+    row.emplace_back("iron_injected_kg", totals.injected);
+    row.emplace_back("iron_sourced_kg", totals.sourced);
+    row.emplace_back("iron_mobile_kg", totals.mobile);
+    row.emplace_back("iron_bound_kg", totals.bound);
+    row.emplace_back("iron_cleared_kg", totals.cleared);
+    row.emplace_back("iron_outflow_kg", totals.outflow);
+    const double put_in = totals.injected + totals.sourced;
+    const double accounted =
+        totals.mobile + totals.bound + totals.cleared + totals.outflow;
+    row.emplace_back("iron_mass_balance_error",
+                     has_fixed_boundaries ? std::nan("")
+                     : put_in > 0         ? std::abs(put_in - accounted) / put_in
+                                          : 0.0);
+    double minimum = std::numeric_limits<double>::max(), maximum = 0;
+    for (unsigned int i = 0; i < mobile.locally_owned_size(); ++i)
+    {
+      minimum = std::min(minimum, mobile.local_element(i));
+      maximum = std::max(maximum, mobile.local_element(i));
+    }
+    row.emplace_back("iron_min_kg_per_m3", Utilities::MPI::min(minimum, comm));
+    row.emplace_back("iron_max_kg_per_m3", Utilities::MPI::max(maximum, comm));
+    double in_target = 0;
+    for (const auto &entry : target_weights)
+      in_target += entry.second * total.local_element(entry.first);
+    in_target = Utilities::MPI::sum(in_target, comm);
+    row.emplace_back("iron_in_target_kg", in_target);
+    row.emplace_back("iron_target_fraction",
+                     totals.mobile + totals.bound > 0
+                         ? in_target / (totals.mobile + totals.bound)
+                         : 0.0);
+    row.emplace_back("iron_transport_steps", n_steps);
+    row.emplace_back("iron_gmres_iterations", n_iterations);
+    add_tissue_loads(row);
+  }
+
+  void add_output(DataOut<3> &data_out) override
+  {
+    const ScalarSpace &space = simulator->scalar_space();
+    data_out.add_data_vector(space.dof_handler, mobile, "iron_mobile");
+    data_out.add_data_vector(space.dof_handler, bound_concentration, "iron_bound");
+    data_out.add_data_vector(space.dof_handler, total, "iron");
+  }
+
+private:
+  // deal.II Function view of a ParsedFunction (interpolation of the initial state).
+  class ParsedFunctionAdapter : public Function<3>
+  {
+  public:
+    explicit ParsedFunctionAdapter(const ParsedFunction &f) : f(f) {}
+    double value(const Point<3> &p, const unsigned int = 0) const override
+    {
+      return f.value(p);
+    }
+
+  private:
+    const ParsedFunction &f;
+  };
+
+  struct NodalField : Field
+  {
+    const AdvectionDiffusionIron *model;
+    const FieldVector *values;
+    NodalField(const AdvectionDiffusionIron *model, const FieldVector *values)
+        : model(model), values(values)
+    {
+    }
+    void evaluate(const FEValues<3> &fe_values,
+                  std::vector<double> &result) const override
+    {
+      fe_values.get_function_values(*values, result);
+    }
+    unsigned int version() const override { return model->iron_version; }
+    const FieldVector *nodal_values() const override { return values; }
+  };
+
+  struct SpeedField : Field
+  {
+    const AdvectionDiffusionIron *model;
+    explicit SpeedField(const AdvectionDiffusionIron *model) : model(model) {}
+    void evaluate(const FEValues<3> &fe_values,
+                  std::vector<double> &result) const override
+    {
+      for (unsigned int q = 0; q < result.size(); ++q)
+        result[q] =
+            model->velocity_at_point(fe_values.quadrature_point(q), model->magnet_applied)
+                .norm();
+    }
+    unsigned int version() const override { return model->iron_version; }
+  };
+
+  // Mass bookkeeping [kg]; integrated with the step's BDF formula.
+  struct Totals
+  {
+    double injected = 0, sourced = 0, mobile = 0, bound = 0, cleared = 0, outflow = 0;
+  };
+
+  static std::map<unsigned int, double> parse_label_values(const std::string &text,
+                                                           const std::string &where)
+  {
+    std::map<unsigned int, double> values;
+    for (const auto &entry : parse_key_value_list(text, where))
+      values[parse_unsigned(entry.first, where)] = parse_double(entry.second, where);
+    return values;
+  }
+
+  static double label_value(const std::map<unsigned int, double> &values,
+                            unsigned int label, double fallback)
+  {
+    const auto it = values.find(label);
+    return it == values.end() ? fallback : it->second;
+  }
+
+  void parse_injections(const std::string &text, const std::string &where)
+  {
+    injections.clear();
+    for (const auto &entry : parse_key_value_list(text, where))
+    {
+      const auto values =
+          parse_double_list(entry.second, where + " (at t = " + entry.first + ")", 5);
+      const Injection injection{parse_double(entry.first, where),
+                                Point<3>(values[0], values[1], values[2]), values[3],
+                                values[4]};
+      if (injection.time < 0 || !(injection.volume > 0) || !(injection.concentration > 0))
+        throw_input_error(
+            where, "an injection needs time >= 0, volume > 0 and concentration > 0");
+      injections.push_back(injection);
+    }
+  }
+
+  void check_injection_sites() const
+  {
+    const auto &tria = simulator->triangulation();
+    for (const Injection &injection : injections)
+    {
+      bool inside = false;
+      for (const auto &cell : tria.active_cell_iterators())
+        if (cell->is_locally_owned() && cell->point_inside(injection.site))
+          inside = true;
+      if (!Utilities::MPI::logical_or(inside, simulator->mpi_communicator()))
+      {
+        std::ostringstream site;
+        site << injection.site;
+        throw_input_error("Transport/Advection diffusion/Injections",
+                          "the injection site (" + site.str() +
+                              ") lies outside the mesh");
+      }
+    }
+  }
+
+  void parse_boundaries()
+  {
+    const std::string where = "Transport/Advection diffusion/Boundary conditions";
+    const auto names = simulator->boundary_names();
+    const auto ids = simulator->boundary_ids_in_mesh();
+    boundary_types.clear();
+    fixed_values.clear();
+    for (const auto &entry : parse_key_value_list(boundary_text, where))
+    {
+      types::boundary_id id;
+      const auto named = names.find(entry.first);
+      if (named != names.end())
+        id = named->second;
+      else if (entry.first.find_first_not_of("0123456789") == std::string::npos)
+        id = static_cast<types::boundary_id>(std::stoi(entry.first));
+      else
+        throw_input_error(where, "the mesh has no boundary '" + entry.first + "'");
+      if (ids.count(id) == 0)
+        throw_input_error(where, "the mesh has no boundary '" + entry.first + "'");
+      if (entry.second == "outflow")
+        boundary_types[id] = TransportBoundary::outflow;
+      else if (entry.second.compare(0, 19, "fixed concentration") == 0)
+      {
+        boundary_types[id] = TransportBoundary::fixed;
+        fixed_values[id] = parse_double(entry.second.substr(19), where);
+        if (fixed_values[id] < 0)
+          throw_input_error(where, "a fixed concentration must be non-negative");
+      }
+      else
+        throw_input_error(where, "unknown condition '" + entry.second +
+                                     "'; expected 'outflow' or 'fixed concentration c'");
+    }
+    has_fixed_boundaries = !fixed_values.empty();
+  }
+
+  void setup_constraints()
+  {
+    const ScalarSpace &space = simulator->scalar_space();
+    constraints.clear();
+    constraints.reinit(space.locally_relevant);
+    constraints.merge(space.hanging_node_constraints);
+    for (const auto &value : fixed_values)
+      VectorTools::interpolate_boundary_values(
+          *space.mapping, space.dof_handler, value.first,
+          Functions::ConstantFunction<3>(value.second), constraints);
+    constraints.close();
+  }
+
+  // system = factor (M + M_supg) + K; history_matrix = M + M_supg; source vectors.
+  void assemble(double factor, bool magnet_on, double t)
+  {
+    const ScalarSpace &space = simulator->scalar_space();
+    const unsigned int n = space.fe.n_dofs_per_cell(), n_q = space.cell_quadrature.size();
+    FEValues<3> fe_values(*space.mapping, space.fe, space.cell_quadrature,
+                          update_values | update_gradients | update_hessians |
+                              update_quadrature_points | update_JxW_values);
+    FEFaceValues<3> face_values(*space.mapping, space.fe, space.face_quadrature,
+                                update_values | update_normal_vectors |
+                                    update_quadrature_points | update_JxW_values);
+    FullMatrix<double> cell_system(n, n), cell_history(n, n);
+    Vector<double> cell_rhs(n);
+    std::vector<types::global_dof_index> indices(n);
+    std::vector<double> advective(n);
+    system_matrix = 0;
+    history_matrix = 0;
+    source_rhs = 0;
+    const double plasma = plasma_concentration(t);
+    source_power = 0;
+    unsigned int cell_number = 0;
+    for (const auto &cell : space.dof_handler.active_cell_iterators())
+    {
+      if (!cell->is_locally_owned())
+        continue;
+      fe_values.reinit(cell);
+      const unsigned int label = cell->material_id();
+      const double diffusivity =
+          label_value(diffusivity_by_label, label, default_diffusivity);
+      const double reaction =
+          label_value(uptake_by_label, label, default_uptake) + clearance;
+      const double extravasation =
+          label_value(extravasation_by_label, label, 0.0) * plasma;
+      cell_system = 0;
+      cell_history = 0;
+      cell_rhs = 0;
+      for (unsigned int q = 0; q < n_q; ++q)
+      {
+        const unsigned int k = cell_number * n_q + q;
+        const Tensor<1, 3> u =
+            fluid_velocity_values[k] + (magnet_on ? magnet_velocity[k] : Tensor<1, 3>());
+        const double speed = u.norm();
+        // SUPG parameter with the element length along u (Tezduyar's formula).
+        double tau = 0;
+        double sum = 0;
+        for (unsigned int i = 0; i < n; ++i)
+        {
+          advective[i] = u * fe_values.shape_grad(i, q);
+          sum += std::abs(advective[i]);
+        }
+        if (speed > 0 && sum > 0)
+        {
+          const double h = 2 * speed / sum;
+          const double peclet = speed * h / (2 * std::max(diffusivity, 1e-300));
+          const double xi =
+              peclet > 30 ? 1 - 1 / peclet : 1 / std::tanh(peclet) - 1 / peclet;
+          tau = h / (2 * speed) * xi;
+        }
+        const double s = source->value(fe_values.quadrature_point(q), t) + extravasation;
+        const double dx = fe_values.JxW(q);
+        for (unsigned int i = 0; i < n; ++i)
+        {
+          const double phi_i = fe_values.shape_value(i, q);
+          const double test = phi_i + tau * advective[i];
+          for (unsigned int j = 0; j < n; ++j)
+          {
+            const double phi_j = fe_values.shape_value(j, q);
+            cell_history(i, j) += test * phi_j * dx;
+            // SUPG acts on the full residual: u.grad c - D lap c + k c (the Laplacian
+            // vanishes for trilinear elements but not for quadratic ones).
+            const double laplacian = trace(fe_values.shape_hessian(j, q));
+            cell_system(i, j) +=
+                (diffusivity * (fe_values.shape_grad(i, q) * fe_values.shape_grad(j, q)) -
+                 phi_j * advective[i] + reaction * phi_i * phi_j +
+                 tau * advective[i] *
+                     (advective[j] - diffusivity * laplacian + reaction * phi_j)) *
+                dx;
+          }
+          cell_rhs(i) += s * test * dx;
+        }
+        source_power += s * dx;
+      }
+      // Outflow boundaries: the advective flux c u.n leaves where u.n > 0.
+      for (const unsigned int f : cell->face_indices())
+        if (cell->face(f)->at_boundary())
+        {
+          const auto type = boundary_types.find(cell->face(f)->boundary_id());
+          if (type == boundary_types.end() || type->second != TransportBoundary::outflow)
+            continue;
+          face_values.reinit(cell, f);
+          for (unsigned int q = 0; q < face_values.n_quadrature_points; ++q)
+          {
+            const double un =
+                velocity_at_point(face_values.quadrature_point(q), magnet_on) *
+                face_values.normal_vector(q);
+            if (un <= 0)
+              continue;
+            for (unsigned int i = 0; i < n; ++i)
+              for (unsigned int j = 0; j < n; ++j)
+                cell_system(i, j) += un * face_values.shape_value(i, q) *
+                                     face_values.shape_value(j, q) * face_values.JxW(q);
+          }
+        }
+      for (unsigned int i = 0; i < n; ++i)
+        for (unsigned int j = 0; j < n; ++j)
+          cell_system(i, j) += factor * cell_history(i, j);
+      cell->get_dof_indices(indices);
+      constraints.distribute_local_to_global(cell_system, cell_rhs, indices,
+                                             system_matrix, source_rhs);
+      constraints.distribute_local_to_global(cell_history, indices, history_matrix);
+      ++cell_number;
+    }
+    system_matrix.compress(VectorOperation::add);
+    history_matrix.compress(VectorOperation::add);
+    source_rhs.compress(VectorOperation::add);
+    source_power = Utilities::MPI::sum(source_power, simulator->mpi_communicator());
+    solver.matrix_changed();
+  }
+
+  Tensor<1, 3> velocity_at_point(const Point<3> &x, bool magnet_on) const
+  {
+    Tensor<1, 3> u;
+    for (unsigned int d = 0; d < 3; ++d)
+      u[d] = fluid_velocity[d]->value(x);
+    if (magnet_on)
+    {
+      double b;
+      Tensor<1, 3> gradient;
+      magnetic_gradient(magnets.list(), x, 1e-6, b, gradient);
+      u += magnetophoretic_velocity(particles, b, gradient);
+    }
+    return u;
+  }
+
+  double plasma_concentration(double t) const
+  {
+    if (!(iv_dose > 0) || t < iv_time)
+      return 0;
+    return iv_dose / iv_volume * std::exp(-std::log(2.0) * (t - iv_time) / iv_half_life);
+  }
+
+  bool time_dependent_sources() const { return source->depends_on_time() || iv_dose > 0; }
+
+  // Advective outflow rate [kg/s] through the outflow boundaries for the current
+  // solution.
+  double outflow_rate(bool magnet_on) const
+  {
+    if (boundary_types.empty())
+      return 0;
+    const ScalarSpace &space = simulator->scalar_space();
+    FEFaceValues<3> face_values(*space.mapping, space.fe, space.face_quadrature,
+                                update_values | update_normal_vectors |
+                                    update_quadrature_points | update_JxW_values);
+    std::vector<double> values(space.face_quadrature.size());
+    double rate = 0;
+    for (const auto &cell : space.dof_handler.active_cell_iterators())
+      if (cell->is_locally_owned())
+        for (const unsigned int f : cell->face_indices())
+          if (cell->face(f)->at_boundary())
+          {
+            const auto type = boundary_types.find(cell->face(f)->boundary_id());
+            if (type == boundary_types.end() ||
+                type->second != TransportBoundary::outflow)
+              continue;
+            face_values.reinit(cell, f);
+            face_values.get_function_values(mobile, values);
+            for (unsigned int q = 0; q < values.size(); ++q)
+            {
+              const double un =
+                  velocity_at_point(face_values.quadrature_point(q), magnet_on) *
+                  face_values.normal_vector(q);
+              if (un > 0)
+                rate += values[q] * un * face_values.JxW(q);
+            }
+          }
+    return Utilities::MPI::sum(rate, simulator->mpi_communicator());
+  }
+
+  void step(double t_new, double dt, bool magnet_on)
+  {
+    const bool bdf2 = second_order && history_levels >= 2;
+    double a0 = 1, a1 = -1, a2 = 0;
+    if (bdf2)
+    {
+      const double omega = dt / last_step;
+      a0 = (1 + 2 * omega) / (1 + omega);
+      a1 = -(1 + omega);
+      a2 = omega * omega / (1 + omega);
+    }
+    const double factor = a0 / dt;
+    if (factor != assembled_factor || magnet_on != assembled_magnet ||
+        time_dependent_sources())
+    {
+      magnet_applied = magnet_on;
+      assemble(factor, magnet_on, t_new);
+      assembled_factor = factor;
+      assembled_magnet = magnet_on;
+    }
+    // rhs = (M + M_supg)(-(a1 c^n + a2 c^(n-1)))/dt + sources
+    work.equ(-a1 / dt, old_solution);
+    if (a2 != 0)
+      work.add(-a2 / dt, older_solution);
+    history_matrix.vmult(rhs, work);
+    rhs += source_rhs;
+    solution = old_solution;
+    if (bdf2)
+    {
+      solution *= 1 + dt / last_step;
+      solution.add(-dt / last_step, older_solution);
+    }
+    n_iterations +=
+        solver.solve(system_matrix, system_matrix, solution, rhs, "Transport");
+    constraints.distribute(solution);
+    update_mobile();
+
+    // Bound iron per node (mass): a0 b + a1 b^n + a2 b^(n-1) = dt (w_up c - k_b b).
+    double bound_total = 0, bound_clearance_rate = 0;
+    for (unsigned int i = 0; i < bound_mass.locally_owned_size(); ++i)
+    {
+      const double c = mobile.local_element(i);
+      const double history = -(a1 * old_bound_mass.local_element(i) +
+                               a2 * older_bound_mass.local_element(i));
+      const double b = (history + dt * uptake_weight.local_element(i) * c) /
+                       (a0 + dt * bound_clearance);
+      bound_mass.local_element(i) = b;
+      bound_total += b;
+      bound_clearance_rate += bound_clearance * b;
+    }
+    const MPI_Comm comm = simulator->mpi_communicator();
+    bound_total = Utilities::MPI::sum(bound_total, comm);
+    bound_clearance_rate = Utilities::MPI::sum(bound_clearance_rate, comm);
+
+    // Mass bookkeeping with the same BDF formula.
+    Totals next;
+    next.injected = totals.injected;
+    next.mobile = mobile_mass();
+    next.bound = bound_total;
+    const double cleared_rate = clearance * next.mobile + bound_clearance_rate;
+    auto integrate = [&](double old_value, double older_value, double rate)
+    { return (-(a1 * old_value + a2 * older_value) + dt * rate) / a0; };
+    next.sourced = integrate(totals.sourced, old_totals.sourced, source_power);
+    next.cleared = integrate(totals.cleared, old_totals.cleared, cleared_rate);
+    next.outflow = integrate(totals.outflow, old_totals.outflow, outflow_rate(magnet_on));
+    older_totals = old_totals;
+    old_totals = totals;
+    totals = next;
+
+    older_solution = old_solution;
+    old_solution = solution;
+    older_bound_mass = old_bound_mass;
+    old_bound_mass = bound_mass;
+    last_step = dt;
+    history_levels = std::min(history_levels + 1, 2u);
+    update_fields();
+    ++n_steps;
+  }
+
+  void solve_steady(double t)
+  {
+    assemble(0, !magnets.empty() && magnets.application().active(0, t), t);
+    rhs = source_rhs;
+    n_iterations +=
+        solver.solve(system_matrix, system_matrix, solution, rhs, "Transport");
+    constraints.distribute(solution);
+    update_mobile();
+    update_fields();
+    totals.mobile = mobile_mass();
+    ++n_steps;
+    ++iron_version;
+  }
+
+  bool injected(const Injection &injection) const
+  {
+    for (const Injection *done : done_injections)
+      if (done == &injection)
+        return true;
+    return false;
+  }
+
+  // Adds a Gaussian depot of the injected volume V and concentration C (peak C, integral
+  // C V), scaled so the discrete mass is exactly C V.
+  void inject(const Injection &injection)
+  {
+    if (injected(injection))
+      return;
+    done_injections.push_back(&injection);
+    const ScalarSpace &space = simulator->scalar_space();
+    const double width = std::cbrt(injection.volume / std::pow(2 * M_PI, 1.5));
+    LA::MPI::Vector depot(space.locally_owned, space.dof_handler.get_communicator());
+    const Point<3> site = injection.site;
+    const double c = injection.concentration;
+    ScalarFunctionFromFunctionObject<3> gaussian(
+        [&](const Point<3> &x)
+        { return c * std::exp(-x.distance_square(site) / (2 * width * width)); });
+    VectorTools::interpolate(*space.mapping, space.dof_handler, gaussian, depot);
+    FieldVector depot_field = space.make_field_vector();
+    copy_owned_values(depot, depot_field);
+    double mass = 0;
+    for (unsigned int i = 0; i < depot_field.locally_owned_size(); ++i)
+      mass += depot_field.local_element(i) * node_volume.local_element(i);
+    mass = Utilities::MPI::sum(mass, simulator->mpi_communicator());
+    if (!(mass > 0))
+      throw std::runtime_error(
+          "Transport: the injection at t = " + std::to_string(injection.time) +
+          " s is narrower than the mesh; refine it or inject a larger volume");
+    depot *= c * injection.volume / mass;
+    solution.add(1.0, depot);
+    old_solution = solution;
+    older_solution = solution;
+    history_levels = 1;
+    totals.injected += c * injection.volume;
+    totals.mobile = c * injection.volume + totals.mobile;
+    old_totals = totals;
+    older_totals = totals;
+    old_bound_mass = bound_mass;
+    older_bound_mass = bound_mass;
+    update_mobile();
+    update_fields();
+  }
+
+  void update_mobile()
+  {
+    copy_owned_values(solution, mobile);
+    mobile.update_ghost_values();
+  }
+
+  void update_fields()
+  {
+    update_mobile();
+    for (unsigned int i = 0; i < bound_concentration.locally_owned_size(); ++i)
+    {
+      const double volume = node_volume.local_element(i);
+      bound_concentration.local_element(i) =
+          volume > 0 ? bound_mass.local_element(i) / volume : 0.0;
+      total.local_element(i) =
+          mobile.local_element(i) + bound_concentration.local_element(i);
+    }
+    bound_concentration.update_ghost_values();
+    total.update_ghost_values();
+    ++iron_version;
+  }
+
+  double mobile_mass() const
+  {
+    double mass = 0;
+    for (unsigned int i = 0; i < mobile.locally_owned_size(); ++i)
+      mass += mobile.local_element(i) * node_volume.local_element(i);
+    return Utilities::MPI::sum(mass, simulator->mpi_communicator());
+  }
+
+  // Mean and peak iron load per tissue [mg Fe/g = c / rho * 1000]; warns for the liver
+  // above 4 mg Fe/g (toxicity guard of systemic SPIONs).
+  void add_tissue_loads(StatisticsRow &row) const
+  {
+    const MPI_Comm comm = simulator->mpi_communicator();
+    for (const unsigned int label : simulator->labels_in_mesh())
+    {
+      const Tissue &tissue = *simulator->tissue_of_label()[label];
+      const auto weights = simulator->nodal_weights({label});
+      double mass = 0, volume = 0, peak = 0;
+      for (const auto &entry : weights)
+      {
+        mass += entry.second * total.local_element(entry.first);
+        volume += entry.second;
+        peak = std::max(peak, total.local_element(entry.first));
+      }
+      mass = Utilities::MPI::sum(mass, comm);
+      volume = Utilities::MPI::sum(volume, comm);
+      peak = Utilities::MPI::max(peak, comm);
+      const double mean_load = volume > 0 ? mass / volume / tissue.density * 1000 : 0.0;
+      const double peak_load = peak / tissue.density * 1000;
+      row.emplace_back("iron_mean_" + tissue.name + "_mg_per_g", mean_load);
+      row.emplace_back("iron_peak_" + tissue.name + "_mg_per_g", peak_load);
+      if (tissue.name == liver_name && peak_load > 4)
+        simulator->screen() << "Warning: iron in " << tissue.name << " reaches "
+                            << peak_load << " mg Fe/g, above 4 mg Fe/g" << std::endl;
+    }
+  }
+
+  Simulator *simulator = nullptr;
+  bool steady = false, second_order = true;
+  double time_step = 60;
+  double default_diffusivity = 1e-12, default_uptake = 0, clearance = 0,
+         bound_clearance = 0;
+  std::map<unsigned int, double> diffusivity_by_label, uptake_by_label,
+      extravasation_by_label;
+  std::unique_ptr<ParsedFunction> initial, source;
+  std::array<std::unique_ptr<ParsedFunction>, 3> fluid_velocity;
+  std::vector<Injection> injections;
+  std::vector<const Injection *> done_injections;
+  std::string boundary_text, liver_name;
+  std::map<types::boundary_id, TransportBoundary> boundary_types;
+  std::map<types::boundary_id, double> fixed_values;
+  bool has_fixed_boundaries = false;
+  double iv_dose = 0, iv_time = 0, iv_volume = 3e-3, iv_half_life = 3600;
+  MagnetophoreticParticles particles;
+  MagnetArrangement magnets;
+  ScalarLinearSolver solver;
+
+  AffineConstraints<double> constraints;
+  LA::MPI::SparseMatrix system_matrix, history_matrix;
+  LA::MPI::Vector solution, old_solution, older_solution, rhs, work, source_rhs;
+  // Bound iron as nodal masses [kg] (concentration = mass / integral of phi_i).
+  FieldVector bound_mass, old_bound_mass, older_bound_mass;
+  FieldVector mobile, bound_concentration, total, node_volume, uptake_weight;
+  std::vector<Tensor<1, 3>> magnet_velocity,
+      fluid_velocity_values; // per owned cell and q
+  std::vector<std::pair<unsigned int, double>> target_weights;
+  double assembled_factor = -1;
+  bool assembled_magnet = false, magnet_applied = false;
+  double source_power = 0;
+  double last_step = 0;
+  unsigned int history_levels = 1;
+  Totals totals, old_totals, older_totals;
+  unsigned int iron_version = 0, n_steps = 0, n_iterations = 0;
+
+  NodalField total_field{this, &total};
+  NodalField mobile_field{this, &mobile};
+  NodalField bound_field{this, &bound_concentration};
+  SpeedField speed_field{this};
+};
+} // namespace
+
+FERROTHERM_REGISTER_PLUGIN(
+    IronModel, AdvectionDiffusionIron, "advection diffusion",
+    "MNP transport by magnetophoresis, fluid flow and diffusion, with "
+    "uptake, clearance, injections and intravenous delivery")
+} // namespace ferrotherm

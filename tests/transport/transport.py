@@ -1,0 +1,81 @@
+"""MNP transport verification.
+  pulse Q1|Q2: a Gaussian pulse advected and diffused against its closed form: L2 errors on
+               three meshes (cell Peclet 15 -> 3.75 for Q1), orders at least k + 1/2 - 0.2
+               (the SUPG rate while the cell Peclet number exceeds 1), and no iron lost;
+  peclet:      the same pulse with D such that the cell Peclet number is 1000-4000: no
+               undershoot or overshoot beyond 1% of the peak;
+  layer:       steady boundary layer at Pe = 1, 10, 100 against the closed form (1e-6);
+  mass:        every process on, no-flux boundaries: mass balance <= 1e-10, the drift speed
+               against the closed form, positivity, and 1 vs 2 MPI ranks."""
+import math
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+from ferrotherm_testing import HERE, check, finish, orders, read_csv, run  # noqa: E402
+
+
+def last(output, name="statistics.csv"):
+    return {k: v[-1] for k, v in read_csv(os.path.join(output, name)).items()}
+
+
+mode = sys.argv[1]
+PULSE = os.path.join(HERE, "transport", "gaussian_pulse.prm")
+if mode in ("pulse-Q1", "pulse-Q2"):
+    degree = int(mode[-1])
+    levels = [1, 2, 3] if degree == 1 else [0, 1, 2]
+    errors = []
+    for level in levels:
+        output = f"out-pulse-{degree}-{level}"
+        run(PULSE, [f"Heat/Finite element degree={degree}", f"Mesh/Global refinements={level}"], output=output)
+        errors.append(read_csv(os.path.join(output, "errors.csv"))["L2_error"][-1])
+        stats = last(output)
+        print(f"h = {6 / 2 ** level} mm: L2 error {errors[-1]:.4e}, mass balance {stats['iron_mass_balance_error']:.1e}")
+        check(stats["iron_mass_balance_error"] <= 1e-10, "no iron lost with no-flux boundaries")
+    observed = orders(errors)
+    print("orders:", " ".join(f"{o:.2f}" for o in observed))
+    check(observed[-1] >= degree + 0.5 - 0.2, f"L2 order {observed[-1]:.2f} >= {degree + 0.3}")
+elif mode == "peclet":
+    constants = "c0=10, D=3.75e-12, t0=1.2e6, v=1e-5, x0=0.016, y0=0.015, z0=0.015"
+    peak = 10 * (1.2e6 / (1.2e6 + 1200)) ** 1.5
+    for degree, level, peclet in ((1, 2, 2000), (1, 3, 1000), (2, 1, 4000), (2, 2, 2000)):
+        output = f"out-peclet-{degree}-{level}"
+        run(PULSE, [f"Heat/Finite element degree={degree}", f"Mesh/Global refinements={level}",
+                    f"Function constants={constants}", "Transport/Advection diffusion/Diffusivity=3.75e-12"],
+            output=output)
+        stats = last(output)
+        low, high = stats["iron_min_kg_per_m3"], stats["iron_max_kg_per_m3"]
+        print(f"Q{degree}, cell Peclet {peclet}: min {low:.3e}, max {high:.5f} (peak {peak:.5f})")
+        check(low >= -0.01 * peak and high <= 1.01 * peak,
+              f"Q{degree} at cell Peclet {peclet}: undershoot {-100 * low / peak:.3f}% and overshoot "
+              f"{100 * (high - peak) / peak:.3f}% within 1% of the peak")
+elif mode == "layer":
+    for peclet, exact in ((1, 0.150544988), (10, 0.632149258), (100, 0.999954600)):
+        output = f"out-layer-{peclet}"
+        run(os.path.join(HERE, "transport", "boundary_layer.prm"),
+            [f"Transport/Advection diffusion/Diffusivity={1e-5 * 0.01 / peclet}"], output=output)
+        value = last(output, "probes.csv")["x09:iron_mobile"]
+        check(abs(value - exact) <= 1e-6, f"Pe = {peclet}: c(0.9 L) = {value:.9f} vs {exact}")
+elif mode == "mass":
+    prm = os.path.join(HERE, "transport", "mass_balance.prm")
+    run(prm, output="out-mass-1")
+    run(prm, output="out-mass-2", ranks=2)
+    one, two = read_csv("out-mass-1/statistics.csv"), read_csv("out-mass-2/statistics.csv")
+    worst = max(one["iron_mass_balance_error"] + two["iron_mass_balance_error"])
+    check(worst <= 1e-10, f"mass balance error <= 1e-10 (worst {worst:.1e})")
+    print("final: injected", one["iron_injected_kg"][-1], "sourced", one["iron_sourced_kg"][-1],
+          "mobile", one["iron_mobile_kg"][-1], "bound", one["iron_bound_kg"][-1], "cleared",
+          one["iron_cleared_kg"][-1])
+    check(min(one["iron_min_kg_per_m3"]) >= 0, f"no negative iron (minimum {min(one['iron_min_kg_per_m3']):.3e})")
+    for column in ("iron_mobile_kg", "iron_bound_kg", "iron_cleared_kg", "iron_target_fraction", "T_max_C"):
+        a, b = one[column][-1], two[column][-1]
+        check(abs(a - b) <= 1e-8 * abs(a) + 1e-15, f"1 and 2 ranks: {column} {a:.12g} vs {b:.12g}")
+    probes = read_csv("out-mass-1/probes.csv")
+    v = math.pi * (20e-9) ** 3 / 6
+    xi = 446e3 * v * 0.3 / (1.380649e-23 * 310.15)
+    speed = 50 * v * 446e3 * (1 / math.tanh(xi) - 1 / xi) * 2 / (6 * math.pi * 5e-3 * 100e-9)
+    measured = probes["magnet:iron_speed"][probes["time_s"].index(200)]
+    check(abs(measured - speed) <= 1e-9 * speed, f"drift speed {measured:.10e} = closed form {speed:.10e} m/s")
+else:
+    sys.exit("usage: transport.py pulse-Q1|pulse-Q2|peclet|layer|mass")
+finish()
