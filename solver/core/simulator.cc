@@ -447,6 +447,10 @@ void Simulator::print_summary(double wall_seconds) const
     text << "  CEM43T90                   " << value_of("CEM43T90_min") << " min\n";
     text << "  target damaged fraction    " << value_of("target_damaged_fraction")
          << "\n";
+    const double kept = value_of("iron_target_fraction");
+    if (!std::isnan(kept))
+      text << "  iron kept in the target    " << 100 * kept
+           << "% of the iron in the body\n";
   }
   text << "  MNP energy deposited       " << value_of("energy_mnp_J") << " J\n";
   text << "  heat balance error         " << value_of("energy_balance_error")

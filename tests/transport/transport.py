@@ -6,7 +6,10 @@
                undershoot or overshoot beyond 1% of the peak;
   layer:       steady boundary layer at Pe = 1, 10, 100 against the closed form (1e-6);
   mass:        every process on, no-flux boundaries: mass balance <= 1e-10, the drift speed
-               against the closed form, positivity, and 1 vs 2 MPI ranks."""
+               against the closed form, positivity, and 1 vs 2 MPI ranks;
+  darcy Q1|Q2: Darcy-Starling interstitial pressure in a sphere against Baxter & Jain's closed
+               form, L2 orders 2 / 3;
+  liver:       the iron load per tissue and the warning above 4 mg Fe/g in the liver."""
 import math
 import os
 import sys
@@ -76,6 +79,29 @@ elif mode == "mass":
     speed = 50 * v * 446e3 * (1 / math.tanh(xi) - 1 / xi) * 2 / (6 * math.pi * 5e-3 * 100e-9)
     measured = probes["magnet:iron_speed"][probes["time_s"].index(200)]
     check(abs(measured - speed) <= 1e-9 * speed, f"drift speed {measured:.10e} = closed form {speed:.10e} m/s")
+elif mode in ("darcy-Q1", "darcy-Q2"):
+    degree = int(mode[-1])
+    errors = []
+    for level in (1, 2, 3):
+        output = f"out-darcy-{degree}-{level}"
+        run(os.path.join(HERE, "transport", "darcy_sphere.prm"),
+            [f"Heat/Finite element degree={degree}", f"Mesh/Global refinements={level}"], output=output)
+        errors.append(read_csv(os.path.join(output, "errors.csv"))["L2_error"][-1])
+    observed = orders(errors)
+    print("interstitial pressure L2 errors", " ".join(f"{e:.4e}" for e in errors),
+          "orders", " ".join(f"{o:.2f}" for o in observed))
+    check(abs(observed[-1] - (degree + 1)) <= 0.2, f"Darcy-Starling pressure order {observed[-1]:.2f} = {degree + 1} +- 0.2")
+elif mode == "liver":
+    # 112 mg Fe/mL injected into liver (label 4 of the default database): > 4 mg Fe/g.
+    result = run(os.path.join(HERE, "errors", "base.prm"),
+                 ["Mesh/Box with tumour/Tissue label=4", "Mesh/Box with tumour/Margin label=4",
+                  "Mesh/Global refinements=1",
+                  "Transport/Model=advection diffusion",
+                  "Transport/Advection diffusion/Injections=0: 0.025, 0, 0, 2e-6, 112"], output="out-liver")
+    stats = last("out-liver")
+    print(f"liver peak load {stats['iron_peak_liver_mg_per_g']:.1f} mg Fe/g")
+    check(stats["iron_peak_liver_mg_per_g"] > 4, "the liver load is reported per tissue in mg Fe/g")
+    check("Warning: iron in liver reaches" in result.stdout, "a warning above 4 mg Fe/g in the liver")
 else:
-    sys.exit("usage: transport.py pulse-Q1|pulse-Q2|peclet|layer|mass")
+    sys.exit("usage: transport.py pulse-Q1|pulse-Q2|peclet|layer|mass|darcy-Q1|darcy-Q2|liver")
 finish()

@@ -22,6 +22,7 @@
 #include "core/simulator.h"
 #include "core/text_parsing.h"
 #include "models/magnets/magnet_arrangement.h"
+#include "physics/transport/interstitial_flow.h"
 #include "physics/transport/iron_model.h"
 #include "physics/transport/magnetophoresis.h"
 
@@ -29,6 +30,7 @@
 #include <deal.II/base/quadrature_lib.h>
 #include <deal.II/dofs/dof_tools.h>
 #include <deal.II/fe/fe_values.h>
+#include <deal.II/fe/mapping_q1.h>
 #include <deal.II/lac/dynamic_sparsity_pattern.h>
 #include <deal.II/lac/full_matrix.h>
 #include <deal.II/lac/sparsity_tools.h>
@@ -126,6 +128,7 @@ public:
         "Viscosity seen by the particles in tissue, hindrance included [Pa s].");
     prm.declare_entry("Temperature", "37", Patterns::Double(), "[deg C]");
     prm.leave_subsection();
+    InterstitialFlow::declare_parameters(prm);
     prm.declare_entry("Liver tissue", "liver", Patterns::Anything(),
                       "Tissue whose iron load is checked against 4 mg Fe/g.");
     prm.enter_subsection("Linear solver");
@@ -197,6 +200,7 @@ public:
       throw_input_error(section + "Magnetophoresis/Effective viscosity",
                         "must be positive");
     liver_name = prm.get("Liver tissue");
+    interstitial.parse_parameters(prm);
     prm.enter_subsection("Linear solver");
     solver.parse_parameters(prm);
     prm.leave_subsection();
@@ -228,6 +232,10 @@ public:
                               std::to_string(entry.first));
     parse_boundaries();
     check_injection_sites();
+    interstitial.check_labels(sim.labels_in_mesh());
+    if (interstitial.active())
+      sim.fields().add("interstitial_pressure", "Pa", "interstitial fluid pressure",
+                       "Transport", &pressure_field);
     sim.fields().add("iron", "kg/m^3", "total iron (mobile + bound)", "Transport",
                      &total_field);
     sim.fields().add("iron_mobile", "kg/m^3", "mobile iron", "Transport", &mobile_field);
@@ -257,8 +265,11 @@ public:
 
     // Nodal weights integral(phi_i) and integral(k_up phi_i), and the velocity at the
     // quadrature points (magnets at their nominal field; fluid).
+    if (interstitial.active())
+      interstitial.solve(space);
     node_volume = space.make_field_vector();
     uptake_weight = space.make_field_vector();
+    std::vector<Tensor<1, 3>> darcy(space.cell_quadrature.size());
     FEValues<3> fe_values(*space.mapping, space.fe, space.cell_quadrature,
                           update_values | update_quadrature_points | update_JxW_values);
     const unsigned int n = space.fe.n_dofs_per_cell(), n_q = space.cell_quadrature.size();
@@ -272,6 +283,8 @@ public:
         continue;
       fe_values.reinit(cell);
       cell->get_dof_indices(indices);
+      if (interstitial.active())
+        interstitial.velocity(fe_values, darcy);
       const double k_up =
           label_value(uptake_by_label, cell->material_id(), default_uptake);
       for (unsigned int q = 0; q < n_q; ++q)
@@ -293,6 +306,8 @@ public:
         }
         for (unsigned int d = 0; d < 3; ++d)
           u_fluid[d] = fluid_velocity[d]->value(x);
+        if (interstitial.active())
+          u_fluid += darcy[q];
         magnet_velocity.push_back(u_mag);
         fluid_velocity_values.push_back(u_fluid);
       }
@@ -431,10 +446,14 @@ private:
     void evaluate(const FEValues<3> &fe_values,
                   std::vector<double> &result) const override
     {
+      std::vector<Tensor<1, 3>> darcy(result.size());
+      if (model->interstitial.active())
+        model->interstitial.velocity(fe_values, darcy);
       for (unsigned int q = 0; q < result.size(); ++q)
-        result[q] =
-            model->velocity_at_point(fe_values.quadrature_point(q), model->magnet_applied)
-                .norm();
+        result[q] = (model->velocity_at_point(fe_values.quadrature_point(q),
+                                              model->magnet_applied) +
+                     darcy[q])
+                        .norm();
     }
     unsigned int version() const override { return model->iron_version; }
   };
@@ -483,10 +502,21 @@ private:
     const auto &tria = simulator->triangulation();
     for (const Injection &injection : injections)
     {
+      // A site on a vertex or face belongs to any adjacent cell (tolerance).
       bool inside = false;
       for (const auto &cell : tria.active_cell_iterators())
-        if (cell->is_locally_owned() && cell->point_inside(injection.site))
-          inside = true;
+        if (cell->is_locally_owned() && !inside)
+        {
+          try
+          {
+            const Point<3> unit = StaticMappingQ1<3>::mapping.transform_real_to_unit_cell(
+                cell, injection.site);
+            inside = GeometryInfo<3>::is_inside_unit_cell(unit, 1e-8);
+          }
+          catch (const Mapping<3>::ExcTransformationFailed &)
+          {
+          }
+        }
       if (!Utilities::MPI::logical_or(inside, simulator->mpi_communicator()))
       {
         std::ostringstream site;
@@ -555,7 +585,7 @@ private:
                           update_values | update_gradients | update_hessians |
                               update_quadrature_points | update_JxW_values);
     FEFaceValues<3> face_values(*space.mapping, space.fe, space.face_quadrature,
-                                update_values | update_normal_vectors |
+                                update_values | update_gradients | update_normal_vectors |
                                     update_quadrature_points | update_JxW_values);
     FullMatrix<double> cell_system(n, n), cell_history(n, n);
     Vector<double> cell_rhs(n);
@@ -639,8 +669,7 @@ private:
           for (unsigned int q = 0; q < face_values.n_quadrature_points; ++q)
           {
             const double un =
-                velocity_at_point(face_values.quadrature_point(q), magnet_on) *
-                face_values.normal_vector(q);
+                face_velocity(face_values, q, magnet_on) * face_values.normal_vector(q);
             if (un <= 0)
               continue;
             for (unsigned int i = 0; i < n; ++i)
@@ -680,6 +709,20 @@ private:
     return u;
   }
 
+  // Velocity at a face quadrature point, Darcy flow included (p from the face's cell).
+  Tensor<1, 3> face_velocity(const FEFaceValues<3> &face_values, unsigned int q,
+                             bool magnet_on) const
+  {
+    Tensor<1, 3> u = velocity_at_point(face_values.quadrature_point(q), magnet_on);
+    if (interstitial.active())
+    {
+      std::vector<Tensor<1, 3>> grad_p(face_values.n_quadrature_points);
+      face_values.get_function_gradients(interstitial.pressure(), grad_p);
+      u -= interstitial.conductivity(face_values.get_cell()->material_id()) * grad_p[q];
+    }
+    return u;
+  }
+
   double plasma_concentration(double t) const
   {
     if (!(iv_dose > 0) || t < iv_time)
@@ -697,7 +740,7 @@ private:
       return 0;
     const ScalarSpace &space = simulator->scalar_space();
     FEFaceValues<3> face_values(*space.mapping, space.fe, space.face_quadrature,
-                                update_values | update_normal_vectors |
+                                update_values | update_gradients | update_normal_vectors |
                                     update_quadrature_points | update_JxW_values);
     std::vector<double> values(space.face_quadrature.size());
     double rate = 0;
@@ -715,8 +758,7 @@ private:
             for (unsigned int q = 0; q < values.size(); ++q)
             {
               const double un =
-                  velocity_at_point(face_values.quadrature_point(q), magnet_on) *
-                  face_values.normal_vector(q);
+                  face_velocity(face_values, q, magnet_on) * face_values.normal_vector(q);
               if (un > 0)
                 rate += values[q] * un * face_values.JxW(q);
             }
@@ -966,6 +1008,8 @@ private:
   NodalField mobile_field{this, &mobile};
   NodalField bound_field{this, &bound_concentration};
   SpeedField speed_field{this};
+  InterstitialFlow interstitial;
+  NodalField pressure_field{this, &interstitial.pressure()};
 };
 } // namespace
 
