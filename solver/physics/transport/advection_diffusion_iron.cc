@@ -3,7 +3,8 @@
 //   dc_b/dt = k_up c - k_b c_b,
 // with the mobile iron c and the bound (cell-internalised) iron c_b [kg Fe/m^3],
 // velocity u = u_mag + u_fluid (magnetophoretic drift from the static magnets while they
-// are applied, magnetophoresis.h, plus a prescribed interstitial fluid velocity), tissue-
+// are applied, magnetophoresis.h, plus the interstitial fluid velocity: prescribed, or
+// from the Darcy-Starling solve of interstitial_flow.h), tissue-
 // dependent diffusivity D, uptake k_up and clearance k_cl, k_b, and sources: bolus
 // injections (a Gaussian depot of the injected volume and concentration, NanoTherm-like
 // 112 mg Fe/mL), a continuous source S(x, t), and intravenous delivery with a mono-
@@ -405,6 +406,22 @@ public:
     data_out.add_data_vector(space.dof_handler, mobile, "iron_mobile");
     data_out.add_data_vector(space.dof_handler, bound_concentration, "iron_bound");
     data_out.add_data_vector(space.dof_handler, total, "iron");
+    if (interstitial.active())
+      data_out.add_data_vector(space.dof_handler, interstitial.pressure(),
+                               "interstitial_pressure");
+    // Drift speed |u_mag + u_fluid| at the cell centres.
+    FEValues<3> centre(*space.mapping, space.fe, QGauss<3>(1),
+                       update_values | update_gradients | update_quadrature_points);
+    std::vector<double> speed(1);
+    cell_speed.reinit(simulator->triangulation().n_active_cells());
+    for (const auto &cell : space.dof_handler.active_cell_iterators())
+      if (cell->is_locally_owned())
+      {
+        centre.reinit(cell);
+        speed_field.evaluate(centre, speed);
+        cell_speed(cell->active_cell_index()) = speed[0];
+      }
+    data_out.add_data_vector(cell_speed, "iron_drift_speed", DataOut<3>::type_cell_data);
   }
 
 private:
@@ -1008,6 +1025,7 @@ private:
   NodalField mobile_field{this, &mobile};
   NodalField bound_field{this, &bound_concentration};
   SpeedField speed_field{this};
+  Vector<float> cell_speed; // output only
   InterstitialFlow interstitial;
   NodalField pressure_field{this, &interstitial.pressure()};
 };
