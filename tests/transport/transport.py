@@ -7,8 +7,11 @@
   layer:       steady boundary layer at Pe = 1, 10, 100 against the closed form (1e-6);
   mass:        every process on, no-flux boundaries: mass balance <= 1e-10, the drift speed
                against the closed form, positivity, and 1 vs 2 MPI ranks;
+  decay Q1|Q2: steady diffusion with uptake and clearance around a Gaussian source against the
+               convolution of the source with exp(-r/lambda)/(4 pi D r): probe errors, orders;
   darcy Q1|Q2: Darcy-Starling interstitial pressure in a sphere against Baxter & Jain's closed
                form, L2 orders 2 / 3;
+  region:      an injection spread uniformly over a tissue: exact mass, C V / |region| inside;
   liver:       the iron load per tissue and the warning above 4 mg Fe/g in the liver."""
 import math
 import os
@@ -66,6 +69,9 @@ elif mode == "mass":
     one, two = read_csv("out-mass-1/statistics.csv"), read_csv("out-mass-2/statistics.csv")
     worst = max(one["iron_mass_balance_error"] + two["iron_mass_balance_error"])
     check(worst <= 1e-10, f"mass balance error <= 1e-10 (worst {worst:.1e})")
+    injected = one["iron_injected_kg"][-1]
+    check(abs(injected - 0.35e-6 * 112) <= 1e-12 * injected,
+          f"injected {injected:.12e} kg = (0.2 + 0.1 + 0.05) mL x 112 mg/mL (two sites, one region)")
     print("final: injected", one["iron_injected_kg"][-1], "sourced", one["iron_sourced_kg"][-1],
           "mobile", one["iron_mobile_kg"][-1], "bound", one["iron_bound_kg"][-1], "cleared",
           one["iron_cleared_kg"][-1])
@@ -91,6 +97,58 @@ elif mode in ("darcy-Q1", "darcy-Q2"):
     print("interstitial pressure L2 errors", " ".join(f"{e:.4e}" for e in errors),
           "orders", " ".join(f"{o:.2f}" for o in observed))
     check(abs(observed[-1] - (degree + 1)) <= 0.2, f"Darcy-Starling pressure order {observed[-1]:.2f} = {degree + 1} +- 0.2")
+elif mode in ("decay-Q1", "decay-Q2"):
+    degree = int(mode[-1])
+    D, k, s, Q = 1e-9, 1e-3, 1e-3, 1e-12
+    lam = math.sqrt(D / k)
+    peak = Q / (4 * math.pi * D * lam) * (math.sqrt(2 / math.pi) * lam / s
+                                          - math.exp(s * s / (2 * lam * lam)) * math.erfc(s / (math.sqrt(2) * lam)))
+    subdivisions = 12 if degree == 1 else 8
+    errors = []
+    for level in (0, 1, 2):
+        output = f"out-decay-{degree}-{level}"
+        run(os.path.join(HERE, "transport", "decay_source.prm"),
+            [f"Heat/Finite element degree={degree}", f"Mesh/Global refinements={level}",
+             f"Mesh/Box/Subdivisions={subdivisions}, {subdivisions}, {subdivisions}"], output=output)
+        result = last(output, "errors.csv")
+        errors.append(result["L2_error"])
+        print(f"h = {12 / subdivisions / 2 ** level} mm: L2 error {errors[-1]:.4e}, "
+              f"max nodal error {result['max_nodal_error'] / peak:.3e} of the peak {peak:.6g}")
+        probes = last(output, "probes.csv")
+        for name in ("r1", "r2", "r3"):
+            ratio = probes[f"{name}:iron_bound"] / probes[f"{name}:iron_mobile"]
+            check(abs(ratio - 6) <= 1e-8, f"{name}: bound iron in equilibrium, c_b / c = {ratio:.10f} = k_up / k_b")
+    observed = orders(errors)
+    print("orders:", " ".join(f"{o:.2f}" for o in observed))
+    check(abs(observed[-1] - (degree + 1)) <= 0.2, f"L2 order {observed[-1]:.2f} = {degree + 1} +- 0.2")
+    nodal = result["max_nodal_error"] / peak
+    bound = 0.01 if degree == 1 else 1e-4
+    check(nodal <= bound, f"finest max nodal error {nodal:.2e} of the peak <= {bound}")
+elif mode == "region":
+    # 1 mL x 112 mg/mL spread over the tumour (sphere of radius 1 cm, label 2): the injected
+    # mass is exact, all of it starts inside the tumour (on the nodes whose support lies in
+    # it), and the concentration inside tends to C V / |tumour| as h -> 0 (first order:
+    # the cell layer at the interface ramps down).
+    expected = 112e-6 / (4 / 3 * math.pi * 0.01 ** 3)
+    excess = []
+    for level in (1, 2):
+        output = f"out-region-{level}"
+        run(os.path.join(HERE, "errors", "base.prm"),
+            [f"Mesh/Global refinements={level}", "Transport/Model=advection diffusion",
+             "Transport/Advection diffusion/Diffusivity=1e-16",
+             "Transport/Advection diffusion/Injections=0: tumour, 1e-6, 112",
+             "Tissues/Target tissues=tumour", "Postprocess/List of postprocessors=probes",
+             "Postprocess/Probes/Points=centre: 0.001, 0.002, 0.003"], output=output, ranks=2)
+        stats = last(output)
+        injected = stats["iron_injected_kg"]
+        check(abs(injected - 112e-6) <= 1e-12 * 112e-6, f"injected {injected:.12e} kg = 1 mL x 112 mg/mL")
+        check(abs(stats["iron_target_fraction"] - 1) <= 1e-12,
+              f"all iron starts in the tumour (fraction {stats['iron_target_fraction']:.15f})")
+        centre = last(output, "probes.csv")["centre:iron"]
+        excess.append(centre / expected - 1)
+        print(f"level {level}: concentration in the tumour {centre:.4f} kg/m^3, C V / |tumour| = {expected:.4f}")
+    check(excess[1] < 0.3 and excess[0] / excess[1] >= 1.8,
+          f"the inside concentration tends to C V / |tumour| (excess {excess[0]:.3f} -> {excess[1]:.3f})")
 elif mode == "liver":
     # 112 mg Fe/mL injected into liver (label 4 of the default database): > 4 mg Fe/g.
     result = run(os.path.join(HERE, "errors", "base.prm"),
@@ -103,5 +161,5 @@ elif mode == "liver":
     check(stats["iron_peak_liver_mg_per_g"] > 4, "the liver load is reported per tissue in mg Fe/g")
     check("Warning: iron in liver reaches" in result.stdout, "a warning above 4 mg Fe/g in the liver")
 else:
-    sys.exit("usage: transport.py pulse-Q1|pulse-Q2|peclet|layer|mass|darcy-Q1|darcy-Q2|liver")
+    sys.exit("usage: transport.py pulse-Q1|pulse-Q2|peclet|layer|mass|decay-Q1|decay-Q2|darcy-Q1|darcy-Q2|region|liver")
 finish()

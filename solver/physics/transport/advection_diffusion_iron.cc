@@ -4,12 +4,13 @@
 // with the mobile iron c and the bound (cell-internalised) iron c_b [kg Fe/m^3],
 // velocity u = u_mag + u_fluid (magnetophoretic drift from the static magnets while they
 // are applied, magnetophoresis.h, plus the interstitial fluid velocity: prescribed, or
-// from the Darcy-Starling solve of interstitial_flow.h), tissue-
-// dependent diffusivity D, uptake k_up and clearance k_cl, k_b, and sources: bolus
-// injections (a Gaussian depot of the injected volume and concentration, NanoTherm-like
-// 112 mg Fe/mL), a continuous source S(x, t), and intravenous delivery with a mono-
-// exponential plasma course C_p(t) = (dose / V_d) exp(-ln 2 (t - t_iv) / t_half) and
-// extravasation S = k_ex C_p per tissue (EPR effect).
+// from the Darcy-Starling solve of interstitial_flow.h), tissue-dependent diffusivity D,
+// uptake k_up and clearance k_cl, k_b, and sources: bolus injections (a Gaussian depot
+// of the injected volume and concentration, NanoTherm-like 112 mg Fe/mL, or the same
+// mass spread uniformly over a tissue region), a continuous source S(x, t), and
+// intravenous delivery with a mono-exponential plasma course
+// C_p(t) = (dose / V_d) exp(-ln 2 (t - t_iv) / t_half) and extravasation S = k_ex C_p per
+// tissue (EPR effect).
 // Discretisation: the conservative Galerkin form (no-flux boundaries conserve mass
 // exactly) with SUPG stabilisation (Brooks & Hughes 1982; tau = h/(2|u|)(coth Pe - 1/Pe)
 // with h the element length along u), backward Euler or BDF2 in time, GMRES. Boundaries:
@@ -22,6 +23,7 @@
 #include "core/scalar_linear_solver.h"
 #include "core/simulator.h"
 #include "core/text_parsing.h"
+#include "core/tissue_database.h"
 #include "models/magnets/magnet_arrangement.h"
 #include "physics/transport/interstitial_flow.h"
 #include "physics/transport/iron_model.h"
@@ -40,6 +42,7 @@
 #include <deal.II/numerics/vector_tools.h>
 
 #include <array>
+#include <cctype>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -51,10 +54,13 @@ namespace
 {
 using namespace dealii;
 
+// A bolus at a site (Gaussian depot) or spread uniformly over a tissue region.
 struct Injection
 {
   double time;
   Point<3> site;
+  std::string region; // tissue name; empty for a site injection
+  unsigned int region_label = 0;
   double volume;        // m^3
   double concentration; // kg/m^3
 };
@@ -100,7 +106,9 @@ public:
     prm.declare_entry(
         "Injections", "", Patterns::Anything(),
         "Bolus injections 'time: x, y, z, volume, concentration; ...' [s: m, m, m, "
-        "m^3, kg Fe/m^3], e.g. '0: 0, 0, 0, 0.3e-6, 112'.");
+        "m^3, kg Fe/m^3], e.g. '0: 0, 0, 0, 0.3e-6, 112' (a Gaussian depot of the "
+        "injected volume at the site), or 'time: tissue, volume, concentration' for "
+        "iron spread uniformly over a tissue, e.g. '0: tumour, 0.3e-6, 112'.");
     prm.declare_entry(
         "Source", "0", Patterns::Anything(),
         "Continuous source S [kg Fe/(m^3 s)] as an expression in x, y, z, t.");
@@ -156,6 +164,14 @@ public:
                                          section + "Uptake rate by label");
     clearance = prm.get_double("Clearance rate");
     bound_clearance = prm.get_double("Bound clearance rate");
+    bool uptake = default_uptake > 0;
+    for (const auto &entry : uptake_by_label)
+      uptake = uptake || entry.second > 0;
+    if (steady && uptake && !(bound_clearance > 0))
+      throw_input_error(
+          section + "Bound clearance rate",
+          "with uptake, bound iron has a steady state only if it is cleared; "
+          "set a positive Bound clearance rate or a transient Time stepping");
     initial = std::make_unique<ParsedFunction>(prm.get("Initial concentration"),
                                                section + "Initial concentration",
                                                context.function_constants);
@@ -257,8 +273,8 @@ public:
                                                space.locally_relevant);
     system_matrix.reinit(space.locally_owned, space.locally_owned, pattern, comm);
     history_matrix.reinit(space.locally_owned, space.locally_owned, pattern, comm);
-    for (LA::MPI::Vector *v :
-         {&solution, &old_solution, &older_solution, &rhs, &work, &source_rhs})
+    for (LA::MPI::Vector *v : {&solution, &old_solution, &older_solution, &rhs, &work,
+                               &source_rhs, &boundary_rhs})
       v->reinit(space.locally_owned, comm);
     for (FieldVector *v : {&mobile, &bound_concentration, &total, &bound_mass,
                            &old_bound_mass, &older_bound_mass})
@@ -502,11 +518,25 @@ private:
     injections.clear();
     for (const auto &entry : parse_key_value_list(text, where))
     {
-      const auto values =
-          parse_double_list(entry.second, where + " (at t = " + entry.first + ")", 5);
-      const Injection injection{parse_double(entry.first, where),
-                                Point<3>(values[0], values[1], values[2]), values[3],
-                                values[4]};
+      const std::string context = where + " (at t = " + entry.first + ")";
+      Injection injection;
+      injection.time = parse_double(entry.first, where);
+      const auto pieces = split(entry.second, ',');
+      if (pieces.size() == 3 && !pieces[0].empty() &&
+          !(std::isdigit(static_cast<unsigned char>(pieces[0][0])) ||
+            pieces[0][0] == '-' || pieces[0][0] == '+' || pieces[0][0] == '.'))
+      {
+        injection.region = pieces[0];
+        injection.volume = parse_double(pieces[1], context);
+        injection.concentration = parse_double(pieces[2], context);
+      }
+      else
+      {
+        const auto values = parse_double_list(entry.second, context, 5);
+        injection.site = Point<3>(values[0], values[1], values[2]);
+        injection.volume = values[3];
+        injection.concentration = values[4];
+      }
       if (injection.time < 0 || !(injection.volume > 0) || !(injection.concentration > 0))
         throw_input_error(
             where, "an injection needs time >= 0, volume > 0 and concentration > 0");
@@ -514,11 +544,22 @@ private:
     }
   }
 
-  void check_injection_sites() const
+  // Sites must lie in the mesh; regions must be tissues of the mesh.
+  void check_injection_sites()
   {
     const auto &tria = simulator->triangulation();
-    for (const Injection &injection : injections)
+    for (Injection &injection : injections)
     {
+      if (!injection.region.empty())
+      {
+        const Tissue *tissue = simulator->tissue_table().find_name(injection.region);
+        if (tissue == nullptr || simulator->labels_in_mesh().count(tissue->label) == 0)
+          throw_input_error("Transport/Advection diffusion/Injections",
+                            "the injection region '" + injection.region +
+                                "' is not a tissue of the mesh");
+        injection.region_label = tissue->label;
+        continue;
+      }
       // A site on a vertex or face belongs to any adjacent cell (tolerance).
       bool inside = false;
       for (const auto &cell : tria.active_cell_iterators())
@@ -594,7 +635,10 @@ private:
   }
 
   // system = factor (M + M_supg) + K; history_matrix = M + M_supg; source vectors.
-  void assemble(double factor, bool magnet_on, double t)
+  // The system and history matrices for the step factor a0/dt and the magnet state; the
+  // SUPG parameter at every quadrature point is kept for the source assembly, and
+  // boundary_rhs receives the fixed-concentration (inhomogeneous constraint) terms.
+  void assemble_matrices(double factor, bool magnet_on)
   {
     const ScalarSpace &space = simulator->scalar_space();
     const unsigned int n = space.fe.n_dofs_per_cell(), n_q = space.cell_quadrature.size();
@@ -610,9 +654,8 @@ private:
     std::vector<double> advective(n);
     system_matrix = 0;
     history_matrix = 0;
-    source_rhs = 0;
-    const double plasma = plasma_concentration(t);
-    source_power = 0;
+    boundary_rhs = 0;
+    supg_tau.resize(magnet_velocity.size());
     unsigned int cell_number = 0;
     for (const auto &cell : space.dof_handler.active_cell_iterators())
     {
@@ -624,8 +667,6 @@ private:
           label_value(diffusivity_by_label, label, default_diffusivity);
       const double reaction =
           label_value(uptake_by_label, label, default_uptake) + clearance;
-      const double extravasation =
-          label_value(extravasation_by_label, label, 0.0) * plasma;
       cell_system = 0;
       cell_history = 0;
       cell_rhs = 0;
@@ -651,7 +692,7 @@ private:
               peclet > 30 ? 1 - 1 / peclet : 1 / std::tanh(peclet) - 1 / peclet;
           tau = h / (2 * speed) * xi;
         }
-        const double s = source->value(fe_values.quadrature_point(q), t) + extravasation;
+        supg_tau[k] = tau;
         const double dx = fe_values.JxW(q);
         for (unsigned int i = 0; i < n; ++i)
         {
@@ -671,9 +712,7 @@ private:
                      (advective[j] - diffusivity * laplacian + reaction * phi_j)) *
                 dx;
           }
-          cell_rhs(i) += s * test * dx;
         }
-        source_power += s * dx;
       }
       // Outflow boundaries: the advective flux c u.n leaves where u.n > 0.
       for (const unsigned int f : cell->face_indices())
@@ -700,15 +739,61 @@ private:
           cell_system(i, j) += factor * cell_history(i, j);
       cell->get_dof_indices(indices);
       constraints.distribute_local_to_global(cell_system, cell_rhs, indices,
-                                             system_matrix, source_rhs);
+                                             system_matrix, boundary_rhs);
       constraints.distribute_local_to_global(cell_history, indices, history_matrix);
       ++cell_number;
     }
     system_matrix.compress(VectorOperation::add);
     history_matrix.compress(VectorOperation::add);
+    boundary_rhs.compress(VectorOperation::add);
+    solver.matrix_changed();
+    assembled_factor = factor;
+    assembled_magnet = magnet_on;
+  }
+
+  // source_rhs = boundary_rhs + (S(t) + k_ex C_p(t), phi + tau u.grad phi) with the SUPG
+  // parameter and velocity of the last matrix assembly; source_power = integral of S.
+  void assemble_sources(double t)
+  {
+    const ScalarSpace &space = simulator->scalar_space();
+    const unsigned int n = space.fe.n_dofs_per_cell(), n_q = space.cell_quadrature.size();
+    FEValues<3> fe_values(*space.mapping, space.fe, space.cell_quadrature,
+                          update_values | update_gradients | update_quadrature_points |
+                              update_JxW_values);
+    Vector<double> cell_rhs(n);
+    std::vector<types::global_dof_index> indices(n);
+    source_rhs = boundary_rhs;
+    const double plasma = plasma_concentration(t);
+    source_power = 0;
+    unsigned int cell_number = 0;
+    for (const auto &cell : space.dof_handler.active_cell_iterators())
+    {
+      if (!cell->is_locally_owned())
+        continue;
+      fe_values.reinit(cell);
+      const double extravasation =
+          label_value(extravasation_by_label, cell->material_id(), 0.0) * plasma;
+      cell_rhs = 0;
+      for (unsigned int q = 0; q < n_q; ++q)
+      {
+        const unsigned int k = cell_number * n_q + q;
+        const Tensor<1, 3> u = fluid_velocity_values[k] +
+                               (assembled_magnet ? magnet_velocity[k] : Tensor<1, 3>());
+        const double s = source->value(fe_values.quadrature_point(q), t) + extravasation;
+        const double dx = fe_values.JxW(q);
+        for (unsigned int i = 0; i < n; ++i)
+          cell_rhs(i) += s *
+                         (fe_values.shape_value(i, q) +
+                          supg_tau[k] * (u * fe_values.shape_grad(i, q))) *
+                         dx;
+        source_power += s * dx;
+      }
+      cell->get_dof_indices(indices);
+      constraints.distribute_local_to_global(cell_rhs, indices, source_rhs);
+      ++cell_number;
+    }
     source_rhs.compress(VectorOperation::add);
     source_power = Utilities::MPI::sum(source_power, simulator->mpi_communicator());
-    solver.matrix_changed();
   }
 
   Tensor<1, 3> velocity_at_point(const Point<3> &x, bool magnet_on) const
@@ -795,14 +880,17 @@ private:
       a2 = omega * omega / (1 + omega);
     }
     const double factor = a0 / dt;
-    if (factor != assembled_factor || magnet_on != assembled_magnet ||
-        time_dependent_sources())
+    // The matrices (and their preconditioner) are rebuilt only when the step size or
+    // the magnet state changes; time-dependent sources only need a new right-hand side.
+    bool sources_stale = time_dependent_sources();
+    if (factor != assembled_factor || magnet_on != assembled_magnet)
     {
       magnet_applied = magnet_on;
-      assemble(factor, magnet_on, t_new);
-      assembled_factor = factor;
-      assembled_magnet = magnet_on;
+      assemble_matrices(factor, magnet_on);
+      sources_stale = true;
     }
+    if (sources_stale)
+      assemble_sources(t_new);
     // rhs = (M + M_supg)(-(a1 c^n + a2 c^(n-1)))/dt + sources
     work.equ(-a1 / dt, old_solution);
     if (a2 != 0)
@@ -864,14 +952,26 @@ private:
 
   void solve_steady(double t)
   {
-    assemble(0, !magnets.empty() && magnets.application().active(0, t), t);
+    magnet_applied = !magnets.empty() && magnets.application().active(0, t);
+    assemble_matrices(0, magnet_applied);
+    assemble_sources(t);
     rhs = source_rhs;
     n_iterations +=
         solver.solve(system_matrix, system_matrix, solution, rhs, "Transport");
     constraints.distribute(solution);
     update_mobile();
+    // Steady bound iron per node: k_b b = w_up c.
+    double bound_total = 0;
+    for (unsigned int i = 0; i < bound_mass.locally_owned_size(); ++i)
+    {
+      const double weight = uptake_weight.local_element(i);
+      bound_mass.local_element(i) =
+          weight > 0 ? weight * mobile.local_element(i) / bound_clearance : 0.0;
+      bound_total += bound_mass.local_element(i);
+    }
     update_fields();
     totals.mobile = mobile_mass();
+    totals.bound = Utilities::MPI::sum(bound_total, simulator->mpi_communicator());
     ++n_steps;
     ++iron_version;
   }
@@ -892,14 +992,36 @@ private:
       return;
     done_injections.push_back(&injection);
     const ScalarSpace &space = simulator->scalar_space();
-    const double width = std::cbrt(injection.volume / std::pow(2 * M_PI, 1.5));
     LA::MPI::Vector depot(space.locally_owned, space.dof_handler.get_communicator());
-    const Point<3> site = injection.site;
     const double c = injection.concentration;
-    ScalarFunctionFromFunctionObject<3> gaussian(
-        [&](const Point<3> &x)
-        { return c * std::exp(-x.distance_square(site) / (2 * width * width)); });
-    VectorTools::interpolate(*space.mapping, space.dof_handler, gaussian, depot);
+    if (injection.region.empty())
+    {
+      const double width = std::cbrt(injection.volume / std::pow(2 * M_PI, 1.5));
+      const Point<3> site = injection.site;
+      ScalarFunctionFromFunctionObject<3> gaussian(
+          [&](const Point<3> &x)
+          { return c * std::exp(-x.distance_square(site) / (2 * width * width)); });
+      VectorTools::interpolate(*space.mapping, space.dof_handler, gaussian, depot);
+    }
+    else
+    {
+      // Uniform over the nodes whose support lies in the region (w_i = V_i with w_i the
+      // integral of phi_i over the region), so no iron starts outside it; a region
+      // smaller than a cell falls back to c_i = w_i / V_i. Scaled below to the mass.
+      const auto weights = simulator->nodal_weights({injection.region_label});
+      bool interior_nodes = false;
+      for (const auto &[index, weight] : weights)
+        if (weight >= (1 - 1e-10) * node_volume.local_element(index))
+        {
+          depot[space.locally_owned.nth_index_in_set(index)] = 1;
+          interior_nodes = true;
+        }
+      if (!Utilities::MPI::logical_or(interior_nodes, simulator->mpi_communicator()))
+        for (const auto &[index, weight] : weights)
+          depot[space.locally_owned.nth_index_in_set(index)] =
+              weight / node_volume.local_element(index);
+      depot.compress(VectorOperation::insert);
+    }
     FieldVector depot_field = space.make_field_vector();
     copy_owned_values(depot, depot_field);
     double mass = 0;
@@ -1006,7 +1128,9 @@ private:
 
   AffineConstraints<double> constraints;
   LA::MPI::SparseMatrix system_matrix, history_matrix;
-  LA::MPI::Vector solution, old_solution, older_solution, rhs, work, source_rhs;
+  LA::MPI::Vector solution, old_solution, older_solution, rhs, work, source_rhs,
+      boundary_rhs;
+  std::vector<double> supg_tau; // per cell quadrature point, of the last assembly
   // Bound iron as nodal masses [kg] (concentration = mass / integral of phi_i).
   FieldVector bound_mass, old_bound_mass, older_bound_mass;
   FieldVector mobile, bound_concentration, total, node_volume, uptake_weight;
