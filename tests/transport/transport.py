@@ -2,6 +2,7 @@
   pulse Q1|Q2: a Gaussian pulse advected and diffused against its closed form: L2 errors on
                three meshes (cell Peclet 15 -> 3.75 for Q1), orders at least k + 1/2 - 0.2
                (the SUPG rate while the cell Peclet number exceeds 1), and no iron lost;
+  diffusive Q1|Q2: a plane pulse at cell Peclet numbers 0.5 -> 0.06: L2 orders 2 / 3;
   peclet:      the same pulse with D such that the cell Peclet number is 1000-4000: no
                undershoot or overshoot beyond 1% of the peak;
   layer:       steady boundary layer at Pe = 1, 10, 100 against the closed form (1e-6);
@@ -41,6 +42,21 @@ if mode in ("pulse-Q1", "pulse-Q2"):
     observed = orders(errors)
     print("orders:", " ".join(f"{o:.2f}" for o in observed))
     check(observed[-1] >= degree + 0.5 - 0.2, f"L2 order {observed[-1]:.2f} >= {degree + 0.3}")
+elif mode in ("diffusive-Q1", "diffusive-Q2"):
+    degree = int(mode[-1])
+    cells = [45, 90, 180, 360] if degree == 1 else [45, 90, 180]
+    step = "1" if degree == 1 else "0.1"  # BDF2 time error well below the spatial one
+    errors = []
+    for n in cells:
+        output = f"out-diffusive-{degree}-{n}"
+        run(os.path.join(HERE, "transport", "diffusive_pulse.prm"),
+            [f"Heat/Finite element degree={degree}", f"Mesh/Box/Subdivisions={n}, 1, 1",
+             f"Transport/Advection diffusion/Time step={step}"], output=output)
+        errors.append(read_csv(os.path.join(output, "errors.csv"))["L2_error"][-1])
+        print(f"h = {45 / n:.3f} mm (cell Peclet {0.5 * 45 / n:.3f}): L2 error {errors[-1]:.4e}")
+    observed = orders(errors)
+    print("orders:", " ".join(f"{o:.2f}" for o in observed))
+    check(all(abs(o - (degree + 1)) <= 0.2 for o in observed), f"L2 orders = {degree + 1} +- 0.2")
 elif mode == "peclet":
     constants = "c0=10, D=3.75e-12, t0=1.2e6, v=1e-5, x0=0.016, y0=0.015, z0=0.015"
     peak = 10 * (1.2e6 / (1.2e6 + 1200)) ** 1.5
@@ -161,5 +177,5 @@ elif mode == "liver":
     check(stats["iron_peak_liver_mg_per_g"] > 4, "the liver load is reported per tissue in mg Fe/g")
     check("Warning: iron in liver reaches" in result.stdout, "a warning above 4 mg Fe/g in the liver")
 else:
-    sys.exit("usage: transport.py pulse-Q1|pulse-Q2|peclet|layer|mass|decay-Q1|decay-Q2|darcy-Q1|darcy-Q2|region|liver")
+    sys.exit("usage: transport.py pulse-Q1|pulse-Q2|diffusive-Q1|diffusive-Q2|peclet|layer|mass|decay-Q1|decay-Q2|darcy-Q1|darcy-Q2|region|liver")
 finish()

@@ -965,6 +965,9 @@ void PennesHeat::advance(double t_old, double t_new)
 
   double t = t_old;
   const double end_tolerance = 1e-10 * std::max(1.0, std::abs(t_new));
+  // Fixed steps: one dt for the whole interval, so the matrix and its preconditioner
+  // stay the same (a dt recomputed from the remaining time would differ in the last bit).
+  const double fixed_dt = (t_new - t_old) / std::ceil((t_new - t_old) / time_step - 1e-9);
   while (t < t_new - end_tolerance)
   {
     const double remaining = t_new - t;
@@ -972,7 +975,7 @@ void PennesHeat::advance(double t_old, double t_new)
     if (adaptive)
       dt = remaining < 1.1 * time_step ? remaining : time_step;
     else
-      dt = remaining / std::ceil(remaining / time_step - 1e-9);
+      dt = fixed_dt;
 
     const bool second_order = scheme == Scheme::bdf2 && history_levels >= 2;
     double a0 = 1, a1 = -1, a2 = 0;

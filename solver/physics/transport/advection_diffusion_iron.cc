@@ -369,11 +369,15 @@ public:
       for (const Injection &injection : injections)
         if (injection.time > t * (1 + 1e-12) + 1e-12 && injection.time < t_end)
           t_end = injection.time;
+      // Equal steps over the segment: one dt (so one matrix and preconditioner) for all.
       const double remaining = t_end - t;
-      const double dt = remaining / std::ceil(remaining / time_step - 1e-9);
+      const unsigned int n_segment_steps =
+          std::max(1.0, std::ceil(remaining / time_step - 1e-9));
+      const double dt = remaining / n_segment_steps;
       const bool magnet_on = !magnets.empty() && magnets.application().active(t, t + dt);
-      step(t + dt, dt, magnet_on);
-      t += dt;
+      for (unsigned int k = 1; k <= n_segment_steps; ++k)
+        step(k == n_segment_steps ? t_end : t + k * dt, dt, magnet_on);
+      t = t_end;
     }
     ++iron_version;
   }
