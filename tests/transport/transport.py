@@ -12,6 +12,8 @@
                convolution of the source with exp(-r/lambda)/(4 pi D r): probe errors, orders;
   darcy Q1|Q2: Darcy-Starling interstitial pressure in a sphere against Baxter & Jain's closed
                form, L2 orders 2 / 3;
+  magnet-axis: the published magnet fields at probes on a cylinder magnet's axis against the
+               closed form (B_z and dB_z/dz);
   region:      an injection spread uniformly over a tissue: exact mass, C V / |region| inside;
   liver:       the iron load per tissue and the warning above 4 mg Fe/g in the liver."""
 import math
@@ -140,6 +142,29 @@ elif mode in ("decay-Q1", "decay-Q2"):
     nodal = result["max_nodal_error"] / peak
     bound = 0.01 if degree == 1 else 1e-4
     check(nodal <= bound, f"finest max nodal error {nodal:.2e} of the peak <= {bound}")
+elif mode == "magnet-axis":
+    # The magnet fields through the executable: probes on the axis of a cylinder magnet
+    # (B_r 1.2 T, R 1 cm, L 2 cm, centre at z = -7 cm, so the pole face is at z = -6 cm)
+    # against B_z = (B_r/2)[(d + L)/sqrt(R^2 + (d + L)^2) - d/sqrt(R^2 + d^2)] and its
+    # derivative, d the distance from the pole face.
+    br, radius, length, face = 1.2, 0.01, 0.02, -0.06
+    points = {"a": -0.045, "b": -0.03, "c": 0.0, "d": 0.04}
+    result = run(os.path.join(HERE, "errors", "base.prm"),
+                 ["Transport/Model=advection diffusion", "Magnet/Number of magnets=1",
+                  "Magnet/Magnet 1/Model=cylinder", "Magnet/Magnet 1/Position=0, 0, -0.07",
+                  "Magnet/Magnet 1/Remanence=1.2", "Magnet/Magnet 1/Cylinder/Radius=0.01",
+                  "Magnet/Magnet 1/Cylinder/Length=0.02", "Postprocess/List of postprocessors=probes",
+                  "Postprocess/Probes/Points=" + "; ".join(f"{k}: 0, 0, {z}" for k, z in points.items())],
+                 output="out-magnet-axis")
+    probes = last("out-magnet-axis", "probes.csv")
+    for name, z in points.items():
+        d = z - face
+        exact_b = br / 2 * ((d + length) / math.hypot(radius, d + length) - d / math.hypot(radius, d))
+        exact_g = abs(br / 2 * (radius ** 2 / math.hypot(radius, d + length) ** 3 - radius ** 2 / math.hypot(radius, d) ** 3))
+        b, g = probes[f"{name}:magnet_B"], probes[f"{name}:magnet_gradient"]
+        print(f"d = {d * 100:.1f} cm: |B| {b:.9e} vs {exact_b:.9e} T, |grad B| {g:.9e} vs {exact_g:.9e} T/m")
+        check(abs(b / exact_b - 1) <= 1e-6 and abs(g / exact_g - 1) <= 1e-6,
+              f"d = {d * 100:.1f} cm: field and gradient within 1e-6 of the closed form")
 elif mode == "region":
     # 1 mL x 112 mg/mL spread over the tumour (sphere of radius 1 cm, label 2): the injected
     # mass is exact, all of it starts inside the tumour (on the nodes whose support lies in
@@ -177,5 +202,5 @@ elif mode == "liver":
     check(stats["iron_peak_liver_mg_per_g"] > 4, "the liver load is reported per tissue in mg Fe/g")
     check("Warning: iron in liver reaches" in result.stdout, "a warning above 4 mg Fe/g in the liver")
 else:
-    sys.exit("usage: transport.py pulse-Q1|pulse-Q2|diffusive-Q1|diffusive-Q2|peclet|layer|mass|decay-Q1|decay-Q2|darcy-Q1|darcy-Q2|region|liver")
+    sys.exit("usage: transport.py pulse-Q1|pulse-Q2|diffusive-Q1|diffusive-Q2|peclet|layer|mass|decay-Q1|decay-Q2|darcy-Q1|darcy-Q2|magnet-axis|region|liver")
 finish()

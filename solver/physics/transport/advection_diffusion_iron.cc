@@ -260,6 +260,15 @@ public:
                      &bound_field);
     sim.fields().add("iron_speed", "m/s", "particle drift speed |u|", "Transport",
                      &speed_field);
+    if (!magnets.empty())
+    {
+      sim.fields().add("magnet_B", "T",
+                       "flux density |B| of the static magnets (while applied)",
+                       "Transport", &magnet_flux_density);
+      sim.fields().add("magnet_gradient", "T/m",
+                       "|grad |B|| of the static magnets (while applied)", "Transport",
+                       &magnet_gradient);
+    }
   }
 
   void setup() override
@@ -291,7 +300,6 @@ public:
                           update_values | update_quadrature_points | update_JxW_values);
     const unsigned int n = space.fe.n_dofs_per_cell(), n_q = space.cell_quadrature.size();
     std::vector<types::global_dof_index> indices(n);
-    const double step = 1e-6;
     magnet_velocity.clear();
     fluid_velocity_values.clear();
     for (const auto &cell : space.dof_handler.active_cell_iterators())
@@ -318,7 +326,7 @@ public:
         {
           double b;
           Tensor<1, 3> gradient;
-          magnetic_gradient(magnets.list(), x, step, b, gradient);
+          magnetic_gradient(magnets.list(), x, gradient_step, b, gradient);
           u_mag = magnetophoretic_velocity(particles, b, gradient);
         }
         for (unsigned int d = 0; d < 3; ++d)
@@ -491,6 +499,31 @@ private:
                                               model->magnet_applied) +
                      darcy[q])
                         .norm();
+    }
+    unsigned int version() const override { return model->iron_version; }
+  };
+
+  // |B| or |grad |B|| of the magnets while they are applied (zero otherwise).
+  struct MagnetField : Field
+  {
+    const AdvectionDiffusionIron *model;
+    bool gradient_magnitude;
+    MagnetField(const AdvectionDiffusionIron *model, bool gradient_magnitude)
+        : model(model), gradient_magnitude(gradient_magnitude)
+    {
+    }
+    void evaluate(const FEValues<3> &fe_values,
+                  std::vector<double> &result) const override
+    {
+      for (unsigned int q = 0; q < result.size(); ++q)
+      {
+        double b = 0;
+        Tensor<1, 3> gradient;
+        if (model->magnet_applied)
+          magnetic_gradient(model->magnets.list(), fe_values.quadrature_point(q),
+                            model->gradient_step, b, gradient);
+        result[q] = gradient_magnitude ? gradient.norm() : b;
+      }
     }
     unsigned int version() const override { return model->iron_version; }
   };
@@ -809,7 +842,7 @@ private:
     {
       double b;
       Tensor<1, 3> gradient;
-      magnetic_gradient(magnets.list(), x, 1e-6, b, gradient);
+      magnetic_gradient(magnets.list(), x, gradient_step, b, gradient);
       u += magnetophoretic_velocity(particles, b, gradient);
     }
     return u;
@@ -1152,7 +1185,9 @@ private:
   NodalField total_field{this, &total};
   NodalField mobile_field{this, &mobile};
   NodalField bound_field{this, &bound_concentration};
+  static constexpr double gradient_step = 1e-6; // central differences of |B| [m]
   SpeedField speed_field{this};
+  MagnetField magnet_flux_density{this, false}, magnet_gradient{this, true};
   Vector<float> cell_speed; // output only
   InterstitialFlow interstitial;
   NodalField pressure_field{this, &interstitial.pressure()};
