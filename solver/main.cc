@@ -13,9 +13,11 @@
 #include "core/text_parsing.h"
 #include "models/coils/coil.h"
 #include "models/heating/specific_loss_power.h"
+#include "models/magnets/static_magnet.h"
 #include "models/meshes/mesh_generator.h"
 #include "models/perfusion/perfusion_model.h"
 #include "physics/em/electromagnetic_model.h"
+#include "physics/immune/immune_model.h"
 #include "physics/transport/iron_model.h"
 #include "postprocess/postprocessor.h"
 
@@ -257,7 +259,9 @@ void print_plugins(std::ostream &out)
        PluginRegistry<ElectromagneticModel>::instance().names());
   list("Electromagnetics/Coil/Model", PluginRegistry<Coil>::instance().names());
   list("Transport/Model", PluginRegistry<IronModel>::instance().names());
+  list("Magnet/Magnet N/Model", PluginRegistry<StaticMagnet>::instance().names());
   list("Heating/Model", PluginRegistry<SpecificLossPower>::instance().names());
+  list("Immune/Model", PluginRegistry<ImmuneModel>::instance().names());
   list("perfusion_model (tissue database)",
        PluginRegistry<PerfusionModel>::instance().names());
   list("Postprocess/List of postprocessors",

@@ -84,7 +84,7 @@ std::string CsvTable::to_string() const
   {
     for (unsigned int c = 0; c < row.size(); ++c)
     {
-      std::snprintf(buffer, sizeof(buffer), "%.10g", row[c]);
+      std::snprintf(buffer, sizeof(buffer), "%.15g", row[c]);
       out << (c ? "," : "") << buffer;
     }
     out << '\n';

@@ -7,6 +7,7 @@
 #include "models/meshes/mesh_generator.h"
 #include "physics/em/electromagnetic_model.h"
 #include "physics/heat/pennes_heat.h"
+#include "physics/immune/immune_model.h"
 #include "physics/transport/iron_model.h"
 #include "postprocess/postprocessor.h"
 
@@ -70,6 +71,10 @@ void Simulator::declare_parameters(ParameterHandler &prm)
   prm.leave_subsection();
   MagnetArrangement::declare_parameters(prm);
 
+  prm.enter_subsection("Immune");
+  ImmuneModel::declare_parameters(prm);
+  prm.leave_subsection();
+
   PennesHeat::declare_parameters(prm);
   TreatmentSchedule::declare_parameters(prm);
 
@@ -100,6 +105,7 @@ Simulator::Simulator(MPI_Comm comm, ParameterHandler &prm, const RunContext &con
   em->initialize(*this);
   iron->initialize(*this);
   heat->initialize(*this);
+  immune->initialize(*this);
   if (validate_only)
     return;
 
@@ -113,6 +119,7 @@ Simulator::Simulator(MPI_Comm comm, ParameterHandler &prm, const RunContext &con
     em->setup();
     iron->setup();
     heat->setup();
+    immune->setup();
   }
   {
     TimerOutput::Scope scope(timer, "set-up: postprocessors");
@@ -178,6 +185,14 @@ void Simulator::parse_parameters(ParameterHandler &prm)
 
   heat = std::make_unique<PennesHeat>();
   heat->parse_parameters(prm, run_context);
+  prm.enter_subsection("Immune");
+  const std::string immune_model = prm.get("Model");
+  immune = PluginRegistry<ImmuneModel>::instance().create(immune_model);
+  immune->parse_parameters(prm, run_context);
+  prm.leave_subsection();
+  if (immune_model != "none" && heat->is_steady())
+    throw_input_error("Immune/Model", "the immune layer needs a transient run (Heat/Time "
+                                      "stepping is steady)");
   treatment_schedule.parse_parameters(prm);
   if (!heat->is_steady() && !(treatment_schedule.end_time() > 0))
     throw_input_error("Treatment schedule/End time",
@@ -302,6 +317,7 @@ void Simulator::add_module_output(DataOut<3> &data_out)
   em->add_output(data_out);
   iron->add_output(data_out);
   heat->add_output(data_out);
+  immune->add_output(data_out);
 }
 
 bool Simulator::is_steady() const { return heat->is_steady(); }
@@ -369,6 +385,7 @@ void Simulator::run()
         em->advance(t, t_next);
         iron->advance(t, t_next);
         heat->advance(t, t_next);
+        immune->advance(t, t_next);
       }
       t = t_next;
       if (t >= next_output * (1 - 1e-12) || t >= end * (1 - 1e-12))
@@ -389,6 +406,7 @@ void Simulator::write_output(double time, double wall)
   em->add_statistics(row);
   iron->add_statistics(row);
   heat->add_statistics(row);
+  immune->add_statistics(row);
   for (auto &postprocessor : postprocessors)
     postprocessor->execute(time, row);
   row.emplace_back("wall_time_s", wall);

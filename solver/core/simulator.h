@@ -33,6 +33,7 @@ namespace ferrotherm
 {
 class ElectromagneticModel;
 class IronModel;
+class ImmuneModel;
 class PennesHeat;
 class Postprocessor;
 class MeshGenerator;
@@ -120,6 +121,7 @@ private:
 
   std::unique_ptr<ElectromagneticModel> em;
   std::unique_ptr<IronModel> iron;
+  std::unique_ptr<ImmuneModel> immune;
   std::unique_ptr<PennesHeat> heat;
   std::vector<std::unique_ptr<Postprocessor>> postprocessors;
 

@@ -1,0 +1,352 @@
+// ReactionDiffusionSystem (see the header): Strang splitting of nodal reactions and
+// SDIRK2 diffusion.
+#include "physics/immune/reaction_diffusion_system.h"
+
+#include "core/scalar_space.h"
+
+#include <deal.II/base/mpi.h>
+#include <deal.II/dofs/dof_tools.h>
+#include <deal.II/fe/fe_values.h>
+#include <deal.II/lac/dynamic_sparsity_pattern.h>
+#include <deal.II/lac/full_matrix.h>
+#include <deal.II/lac/sparsity_tools.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+namespace ferrotherm
+{
+using namespace dealii;
+
+namespace
+{
+// Alexander's two-stage, stiffly accurate, L-stable SDIRK method.
+const double sdirk_gamma = 1 - 1 / std::sqrt(2.0);
+} // namespace
+
+void ReactionDiffusionSystem::declare_parameters(ParameterHandler &prm)
+{
+  prm.declare_entry("Reaction tolerance", "1e-8", Patterns::Double(0),
+                    "Relative error tolerance of the nodal reaction integration (step "
+                    "doubling); the absolute tolerance is this times each species' "
+                    "largest value.");
+  prm.enter_subsection("Linear solver");
+  ScalarLinearSolver::declare_parameters(prm, "jacobi");
+  prm.leave_subsection();
+}
+
+void ReactionDiffusionSystem::parse_parameters(ParameterHandler &prm,
+                                               unsigned int n_species)
+{
+  tolerance = prm.get_double("Reaction tolerance");
+  if (!(tolerance > 0))
+    throw std::invalid_argument("Reaction tolerance must be positive");
+  prm.enter_subsection("Linear solver");
+  solvers.clear();
+  for (unsigned int k = 0; k < n_species; ++k)
+  {
+    solvers.push_back(std::make_unique<ScalarLinearSolver>());
+    solvers.back()->parse_parameters(prm);
+  }
+  prm.leave_subsection();
+}
+
+void ReactionDiffusionSystem::setup(const ScalarSpace &scalar_space,
+                                    const std::vector<Species> &all_species)
+{
+  space = &scalar_space;
+  species = all_species;
+  AssertThrow(solvers.size() == species.size(),
+              ExcMessage("parse_parameters() was called for another number of species"));
+  const MPI_Comm comm = space->dof_handler.get_communicator();
+  constraints.clear();
+  constraints.reinit(space->locally_relevant);
+  constraints.merge(space->hanging_node_constraints);
+  constraints.close();
+
+  DynamicSparsityPattern pattern(space->locally_relevant);
+  DoFTools::make_sparsity_pattern(space->dof_handler, pattern, constraints, false);
+  SparsityTools::distribute_sparsity_pattern(pattern, space->locally_owned, comm,
+                                             space->locally_relevant);
+  mass.reinit(space->locally_owned, space->locally_owned, pattern, comm);
+  stiffness.clear();
+  system.clear();
+  for (const Species &s : species)
+  {
+    bool diffuses = s.diffusivity > 0;
+    for (const auto &entry : s.diffusivity_by_label)
+      diffuses = diffuses || entry.second > 0;
+    if (diffuses)
+    {
+      stiffness.push_back(std::make_unique<LA::MPI::SparseMatrix>());
+      stiffness.back()->reinit(space->locally_owned, space->locally_owned, pattern, comm);
+      system.push_back(std::make_unique<LA::MPI::SparseMatrix>());
+      system.back()->reinit(space->locally_owned, space->locally_owned, pattern, comm);
+    }
+    else
+    {
+      stiffness.push_back(nullptr);
+      system.push_back(nullptr);
+    }
+  }
+  for (LA::MPI::Vector *v : {&u, &u_stage, &rhs, &work})
+    v->reinit(space->locally_owned, comm);
+  nodal.assign(species.size(), space->make_field_vector());
+  node_volume = space->make_field_vector();
+
+  // M, K_k = (D_k grad phi_i, grad phi_j) and the node volumes integral(phi_i).
+  FEValues<3> fe_values(*space->mapping, space->fe, space->cell_quadrature,
+                        update_values | update_gradients | update_JxW_values);
+  const unsigned int n = space->fe.n_dofs_per_cell();
+  FullMatrix<double> cell_mass(n, n), cell_laplace(n, n), cell_stiffness(n, n);
+  std::vector<types::global_dof_index> indices(n);
+  for (const auto &cell : space->dof_handler.active_cell_iterators())
+  {
+    if (!cell->is_locally_owned())
+      continue;
+    fe_values.reinit(cell);
+    cell->get_dof_indices(indices);
+    cell_mass = 0;
+    cell_laplace = 0;
+    for (unsigned int q = 0; q < fe_values.n_quadrature_points; ++q)
+      for (unsigned int i = 0; i < n; ++i)
+      {
+        node_volume(indices[i]) += fe_values.shape_value(i, q) * fe_values.JxW(q);
+        for (unsigned int j = 0; j < n; ++j)
+        {
+          cell_mass(i, j) += fe_values.shape_value(i, q) * fe_values.shape_value(j, q) *
+                             fe_values.JxW(q);
+          cell_laplace(i, j) +=
+              fe_values.shape_grad(i, q) * fe_values.shape_grad(j, q) * fe_values.JxW(q);
+        }
+      }
+    constraints.distribute_local_to_global(cell_mass, indices, mass);
+    for (unsigned int k = 0; k < species.size(); ++k)
+      if (stiffness[k])
+      {
+        const auto label = species[k].diffusivity_by_label.find(cell->material_id());
+        const double d = label == species[k].diffusivity_by_label.end()
+                             ? species[k].diffusivity
+                             : label->second;
+        cell_stiffness.equ(d, cell_laplace);
+        constraints.distribute_local_to_global(cell_stiffness, indices, *stiffness[k]);
+      }
+  }
+  mass.compress(VectorOperation::add);
+  for (auto &matrix : stiffness)
+    if (matrix)
+      matrix->compress(VectorOperation::add);
+  node_volume.compress(VectorOperation::add);
+  node_volume.update_ghost_values();
+  substep_hint.assign(node_volume.locally_owned_size(), -1.0);
+  assembled_dt = -1;
+}
+
+void ReactionDiffusionSystem::set_values(unsigned int k, const FieldVector &owned_values)
+{
+  copy_owned_values(owned_values, u);
+  constraints.distribute(u);
+  copy_owned_values(u, nodal[k]);
+  nodal[k].update_ghost_values();
+}
+
+void ReactionDiffusionSystem::step(double t, double dt, const Kinetics &kinetics)
+{
+  react(t, 0.5 * dt, kinetics);
+  diffuse(dt);
+  react(t + 0.5 * dt, 0.5 * dt, kinetics);
+}
+
+void ReactionDiffusionSystem::assemble_diffusion(double dt)
+{
+  for (unsigned int k = 0; k < species.size(); ++k)
+    if (system[k])
+    {
+      system[k]->copy_from(mass);
+      system[k]->add(sdirk_gamma * dt, *stiffness[k]);
+      solvers[k]->matrix_changed();
+    }
+  assembled_dt = dt;
+}
+
+// M du/dt = -K u by SDIRK2: (M + g dt K) U1 = M u, (M + g dt K) U2 = M u - (1-g) dt K U1.
+void ReactionDiffusionSystem::diffuse(double dt)
+{
+  if (dt != assembled_dt)
+    assemble_diffusion(dt);
+  for (unsigned int k = 0; k < species.size(); ++k)
+    if (system[k])
+    {
+      copy_owned_values(nodal[k], u);
+      mass.vmult(work, u);
+      rhs = work;
+      u_stage = u;
+      n_linear_iterations +=
+          solvers[k]->solve(*system[k], *system[k], u_stage, rhs, "Immune: diffusion");
+      constraints.distribute(u_stage);
+      stiffness[k]->vmult(rhs, u_stage);
+      rhs.sadd(-(1 - sdirk_gamma) * dt, 1.0, work);
+      n_linear_iterations +=
+          solvers[k]->solve(*system[k], *system[k], u_stage, rhs, "Immune: diffusion");
+      constraints.distribute(u_stage);
+      copy_owned_values(u_stage, nodal[k]);
+      nodal[k].update_ghost_values();
+    }
+}
+
+// Newton for y = base + h_gamma R(time, y), the Jacobian by finite differences.
+bool ReactionDiffusionSystem::stage(unsigned int node, double time, double h_gamma,
+                                    const Kinetics &kinetics,
+                                    const std::vector<double> &base,
+                                    std::vector<double> &y,
+                                    const std::vector<double> &scale)
+{
+  const unsigned int n = species.size();
+  std::vector<double> rates(n), shifted(n), shifted_rates(n), residual(n);
+  FullMatrix<double> jacobian(n, n);
+  Vector<double> correction(n), right(n);
+  kinetics(node, time, y.data(), rates.data());
+  for (unsigned int j = 0; j < n; ++j)
+  {
+    shifted = y;
+    const double delta = 1e-7 * std::max(std::abs(y[j]), scale[j]);
+    shifted[j] += delta;
+    kinetics(node, time, shifted.data(), shifted_rates.data());
+    for (unsigned int i = 0; i < n; ++i)
+      jacobian(i, j) =
+          (i == j ? 1.0 : 0.0) - h_gamma * (shifted_rates[i] - rates[i]) / delta;
+  }
+  jacobian.gauss_jordan();
+  for (unsigned int iteration = 0; iteration < 20; ++iteration)
+  {
+    if (iteration > 0)
+      kinetics(node, time, y.data(), rates.data());
+    for (unsigned int i = 0; i < n; ++i)
+      right(i) = base[i] + h_gamma * rates[i] - y[i];
+    jacobian.vmult(correction, right);
+    double size = 0;
+    for (unsigned int i = 0; i < n; ++i)
+    {
+      y[i] += correction(i);
+      size = std::max(size, std::abs(correction(i)) / (scale[i] + std::abs(y[i])));
+    }
+    if (!std::isfinite(size))
+      return false;
+    if (size <= 1e-3 * tolerance)
+      return true;
+  }
+  return false;
+}
+
+// One SDIRK2 step of the nodal ODE from `start` over h; false if Newton failed.
+bool ReactionDiffusionSystem::sdirk_step(unsigned int node, double t, double h,
+                                         const Kinetics &kinetics,
+                                         const std::vector<double> &start,
+                                         std::vector<double> &end,
+                                         const std::vector<double> &scale)
+{
+  const unsigned int n = species.size();
+  std::vector<double> first = start, rates(n), base(n);
+  if (!stage(node, t + sdirk_gamma * h, sdirk_gamma * h, kinetics, start, first, scale))
+    return false;
+  kinetics(node, t + sdirk_gamma * h, first.data(), rates.data());
+  for (unsigned int i = 0; i < n; ++i)
+    base[i] = start[i] + (1 - sdirk_gamma) * h * rates[i];
+  end = first;
+  return stage(node, t + h, sdirk_gamma * h, kinetics, base, end, scale);
+}
+
+void ReactionDiffusionSystem::react(double t, double dt, const Kinetics &kinetics)
+{
+  const unsigned int n = species.size();
+  const MPI_Comm comm = space->dof_handler.get_communicator();
+  // Absolute tolerances from each species' largest value.
+  std::vector<double> scale(n);
+  for (unsigned int k = 0; k < n; ++k)
+    scale[k] = std::max(nodal[k].linfty_norm(), 1e-300) * tolerance;
+  std::vector<double> y(n), full(n), half(n), twice(n);
+  unsigned int substeps = 0;
+  for (unsigned int node = 0; node < node_volume.locally_owned_size(); ++node)
+  {
+    for (unsigned int k = 0; k < n; ++k)
+      y[k] = nodal[k].local_element(node);
+    // Substeps: start from the last accepted size at this node; the error of the
+    // two-half-step solution is ~ (twice - full) / 3 (second order).
+    double proposal = substep_hint[node] > 0 ? substep_hint[node] : dt;
+    double done = 0;
+    unsigned int rejections = 0;
+    while (done < dt * (1 - 1e-12))
+    {
+      const double h = std::min(proposal, dt - done);
+      double error = std::numeric_limits<double>::infinity();
+      if (sdirk_step(node, t + done, h, kinetics, y, full, scale) &&
+          sdirk_step(node, t + done, 0.5 * h, kinetics, y, half, scale) &&
+          sdirk_step(node, t + done + 0.5 * h, 0.5 * h, kinetics, half, twice, scale))
+      {
+        error = 0;
+        for (unsigned int k = 0; k < n; ++k)
+          error = std::max(error, std::abs(twice[k] - full[k]) / 3 /
+                                      (scale[k] + tolerance * std::abs(twice[k])));
+      }
+      const double factor =
+          error > 0 ? std::clamp(0.9 * std::pow(error, -1.0 / 3.0), 0.2, 4.0) : 4.0;
+      if (error <= 1)
+      {
+        // Local extrapolation: third order; the estimate bounds the second-order error.
+        for (unsigned int k = 0; k < n; ++k)
+          y[k] = twice[k] + (twice[k] - full[k]) / 3;
+        done += h;
+        ++substeps;
+        // A step cut short by the end of the interval does not shrink the proposal.
+        proposal = h < proposal ? std::max(proposal, h * factor) : h * factor;
+      }
+      else
+      {
+        proposal = h * factor;
+        if (++rejections > 60)
+          throw std::runtime_error("Immune: the reaction integration failed at a node "
+                                   "(substep " +
+                                   std::to_string(h) + " s); check the rates");
+      }
+    }
+    substep_hint[node] = proposal;
+    for (unsigned int k = 0; k < n; ++k)
+      nodal[k].local_element(node) = y[k];
+  }
+  n_reaction_substeps += Utilities::MPI::sum(substeps, comm);
+  // Hanging nodes follow their masters again.
+  for (unsigned int k = 0; k < n; ++k)
+  {
+    copy_owned_values(nodal[k], u);
+    constraints.distribute(u);
+    copy_owned_values(u, nodal[k]);
+    nodal[k].update_ghost_values();
+  }
+}
+
+double ReactionDiffusionSystem::total(unsigned int k) const
+{
+  double sum = 0;
+  for (unsigned int i = 0; i < node_volume.locally_owned_size(); ++i)
+    sum += node_volume.local_element(i) * nodal[k].local_element(i);
+  return Utilities::MPI::sum(sum, space->dof_handler.get_communicator());
+}
+
+double ReactionDiffusionSystem::minimum(unsigned int k) const
+{
+  double value = std::numeric_limits<double>::max();
+  for (unsigned int i = 0; i < nodal[k].locally_owned_size(); ++i)
+    value = std::min(value, nodal[k].local_element(i));
+  return Utilities::MPI::min(value, space->dof_handler.get_communicator());
+}
+
+double ReactionDiffusionSystem::maximum(unsigned int k) const
+{
+  double value = std::numeric_limits<double>::lowest();
+  for (unsigned int i = 0; i < nodal[k].locally_owned_size(); ++i)
+    value = std::max(value, nodal[k].local_element(i));
+  return Utilities::MPI::max(value, space->dof_handler.get_communicator());
+}
+} // namespace ferrotherm
