@@ -162,10 +162,14 @@ private:
     void evaluate(const FEValues<3> &fe_values,
                   std::vector<double> &values) const override
     {
-      for (unsigned int q = 0; q < values.size(); ++q)
-        values[q] = model->scale *
-                    model->coil->field(fe_values.quadrature_point(q)).b.norm() /
-                    vacuum_permeability;
+      if (const double *nominal = model->cached(fe_values, model->nominal_h_at_q))
+        for (unsigned int q = 0; q < values.size(); ++q)
+          values[q] = model->scale * nominal[q];
+      else
+        for (unsigned int q = 0; q < values.size(); ++q)
+          values[q] = model->scale *
+                      model->coil->field(fe_values.quadrature_point(q)).b.norm() /
+                      vacuum_permeability;
     }
     unsigned int version() const override { return model->field_version; }
   };
@@ -181,15 +185,17 @@ private:
     void evaluate(const FEValues<3> &fe_values,
                   std::vector<double> &values) const override
     {
-      std::vector<Tensor<1, 3>> e_over_omega;
-      model->induced_field(fe_values, e_over_omega);
       const double omega = 2 * M_PI * model->frequency() * model->scale;
       const double sigma =
           model->simulator->tissue_of_label()[fe_values.get_cell()->material_id()]
               ->electric_conductivity;
+      const double *nominal = model->cached(fe_values, model->nominal_e_at_q);
+      std::vector<Tensor<1, 3>> e_over_omega;
+      if (!nominal)
+        model->induced_field(fe_values, e_over_omega);
       for (unsigned int q = 0; q < values.size(); ++q)
       {
-        const double e = omega * e_over_omega[q].norm();
+        const double e = omega * (nominal ? nominal[q] : e_over_omega[q].norm());
         values[q] = heating ? 0.5 * sigma * e * e : e;
       }
     }
@@ -302,6 +308,20 @@ private:
                         << iterations << " CG iterations" << std::endl;
   }
 
+  // Nominal |H| and |E| / omega at the cell quadrature points of the locally owned cells
+  // (the closed-form coil field is costly; sessions only rescale it), or nullptr when
+  // fe_values uses another quadrature.
+  const double *cached(const FEValues<3> &fe_values,
+                       const std::vector<double> &nominal) const
+  {
+    const Quadrature<3> &quadrature = simulator->scalar_space().cell_quadrature;
+    if (nominal.empty() || !fe_values.get_cell()->is_locally_owned() ||
+        fe_values.get_quadrature().get_points() != quadrature.get_points())
+      return nullptr;
+    return &nominal[fe_values.get_cell()->active_cell_index() * quadrature.size()];
+  }
+
+  // Also fills the nominal-field caches.
   void compute_nominal_statistics()
   {
     const ScalarSpace &space = simulator->scalar_space();
@@ -312,6 +332,9 @@ private:
     const double omega = 2 * M_PI * frequency();
     std::map<unsigned int, double> power;
     double h_max = 0, e_max = 0;
+    const unsigned int n_q = space.cell_quadrature.size();
+    nominal_h_at_q.assign(simulator->triangulation().n_active_cells() * n_q, 0.0);
+    nominal_e_at_q.assign(nominal_h_at_q.size(), 0.0);
     for (const auto &cell : space.dof_handler.active_cell_iterators())
     {
       if (!cell->is_locally_owned())
@@ -323,10 +346,13 @@ private:
       for (unsigned int q = 0; q < fe_values.n_quadrature_points; ++q)
       {
         const double e = omega * e_over_omega[q].norm();
+        const double h =
+            coil->field(fe_values.quadrature_point(q)).b.norm() / vacuum_permeability;
         power[cell->material_id()] += 0.5 * sigma * e * e * fe_values.JxW(q);
         e_max = std::max(e_max, e);
-        h_max = std::max(h_max, coil->field(fe_values.quadrature_point(q)).b.norm() /
-                                    vacuum_permeability);
+        h_max = std::max(h_max, h);
+        nominal_h_at_q[cell->active_cell_index() * n_q + q] = h;
+        nominal_e_at_q[cell->active_cell_index() * n_q + q] = e_over_omega[q].norm();
       }
     }
     nominal_h_max = Utilities::MPI::max(h_max, comm);
@@ -346,6 +372,7 @@ private:
   double scale = 0;
   unsigned int field_version = 0;
   double nominal_h_max = 0, nominal_e_max = 0;
+  std::vector<double> nominal_h_at_q, nominal_e_at_q; // per owned cell and point
   std::map<std::string, double> nominal_power;
   mutable std::unique_ptr<FEValues<3>> gradient_values;
   mutable std::vector<Tensor<1, 3>> gradients;
