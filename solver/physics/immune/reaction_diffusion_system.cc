@@ -211,7 +211,9 @@ bool ReactionDiffusionSystem::stage(unsigned int node, double time, double h_gam
   for (unsigned int j = 0; j < n; ++j)
   {
     shifted = y;
-    const double delta = 1e-7 * std::max(std::abs(y[j]), scale[j]);
+    // scale / tolerance is the species' largest value; the floor keeps an all-zero
+    // species' difference quotient away from denormal numbers.
+    const double delta = 1e-7 * std::max({std::abs(y[j]), scale[j] / tolerance, 1e-200});
     shifted[j] += delta;
     kinetics(node, time, shifted.data(), shifted_rates.data());
     for (unsigned int i = 0; i < n; ++i)
