@@ -24,6 +24,26 @@ void ElectromagneticModel::declare_parameters(dealii::ParameterHandler &prm)
   Coil::declare_parameters(prm);
   prm.leave_subsection();
 }
+void ElectromagneticModel::follow_coil_current(const Simulator &simulator, double t_old,
+                                               double t_new)
+{
+  const double new_scale = simulator.field_scale(t_old, t_new);
+  if (new_scale != scale)
+  {
+    scale = new_scale;
+    ++field_version;
+  }
+}
+
+void ElectromagneticModel::add_peak_field_statistics(StatisticsRow &row,
+                                                     double nominal_h_max,
+                                                     double nominal_e_max) const
+{
+  row.emplace_back("H_max_A_per_m", scale * nominal_h_max);
+  row.emplace_back("Hf_max_A_per_m_s", scale * nominal_h_max * frequency());
+  row.emplace_back("E_max_V_per_m", scale * nominal_e_max);
+}
+
 void ElectromagneticModel::add_cell_fields(
     dealii::DataOut<3> &data_out, const Simulator &simulator,
     const std::function<PointFields(const dealii::FEValues<3> &)> &at_centre)

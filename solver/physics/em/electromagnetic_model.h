@@ -36,6 +36,15 @@ public:
   void set_frequency(double f) { amf_frequency = f; }
 
 protected:
+  // The fields scale with the coil current of the AMF sessions (Simulator::field_scale);
+  // called from advance(): updates `scale` and bumps `field_version` when it changes.
+  void follow_coil_current(const Simulator &simulator, double t_old, double t_new);
+  // H_max, H f and E_max at the present coil current from their nominal values.
+  void add_peak_field_statistics(StatisticsRow &row, double nominal_h_max,
+                                 double nominal_e_max) const;
+  double scale = 0;               // present coil current / nominal current
+  unsigned int field_version = 0; // changes whenever the fields do
+
   // Peak fields at one point, at the present coil current.
   struct PointFields
   {

@@ -255,21 +255,14 @@ public:
 
   void advance(double t_old, double t_new) override
   {
-    const double new_scale = simulator->field_scale(t_old, t_new);
-    if (new_scale != scale)
-    {
-      scale = new_scale;
-      ++field_version;
-    }
+    follow_coil_current(*simulator, t_old, t_new);
   }
 
   double nominal_field_maximum() const override { return nominal_h_max; }
 
   void add_statistics(StatisticsRow &row) const override
   {
-    row.emplace_back("H_max_A_per_m", scale * nominal_h_max);
-    row.emplace_back("Hf_max_A_per_m_s", scale * nominal_h_max * frequency());
-    row.emplace_back("E_max_V_per_m", scale * nominal_e_max);
+    add_peak_field_statistics(row, nominal_h_max, nominal_e_max);
     row.emplace_back("em_power_W", scale * scale * em_power);
     row.emplace_back("em_edge_dofs", dof_handler.n_dofs());
     row.emplace_back("em_minres_iterations", iterations);
@@ -885,8 +878,6 @@ private:
   std::unique_ptr<FiniteElement<3>> dg_fe;
   std::map<CellId, unsigned int> cell_offset;
   std::vector<std::array<double, 9>> nodal_values;
-  double scale = 0;
-  unsigned int field_version = 0;
   double nominal_h_max = 0, nominal_e_max = 0;
   std::map<std::string, double> nominal_tissue_power;
   TransferredField h_field{this, h_amplitude};

@@ -72,12 +72,7 @@ public:
 
   void advance(double t_old, double t_new) override
   {
-    const double new_scale = simulator->field_scale(t_old, t_new);
-    if (new_scale != scale)
-    {
-      scale = new_scale;
-      ++field_version;
-    }
+    follow_coil_current(*simulator, t_old, t_new);
   }
 
 private:
@@ -121,9 +116,7 @@ private:
 
   Simulator *simulator = nullptr;
   std::unique_ptr<ParsedFunction> magnetic, electric;
-  double scale = 0;
   double nominal_h_max = 0;
-  unsigned int field_version = 0;
   MagneticField h_field{this};
   EddyHeating eddy_field{this};
 };

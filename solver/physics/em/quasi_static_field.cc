@@ -89,21 +89,14 @@ public:
 
   void advance(double t_old, double t_new) override
   {
-    const double new_scale = simulator->field_scale(t_old, t_new);
-    if (new_scale != scale)
-    {
-      scale = new_scale;
-      ++field_version;
-    }
+    follow_coil_current(*simulator, t_old, t_new);
   }
 
   double nominal_field_maximum() const override { return nominal_h_max; }
 
   void add_statistics(StatisticsRow &row) const override
   {
-    row.emplace_back("H_max_A_per_m", scale * nominal_h_max);
-    row.emplace_back("Hf_max_A_per_m_s", scale * nominal_h_max * frequency());
-    row.emplace_back("E_max_V_per_m", scale * nominal_e_max);
+    add_peak_field_statistics(row, nominal_h_max, nominal_e_max);
     for (const auto &tissue : nominal_power)
       row.emplace_back("eddy_power_" + tissue.first + "_W",
                        scale * scale * tissue.second);
@@ -369,8 +362,6 @@ private:
   ScalarLinearSolver solver;
   FieldVector psi;
   unsigned int iterations = 0;
-  double scale = 0;
-  unsigned int field_version = 0;
   double nominal_h_max = 0, nominal_e_max = 0;
   std::vector<double> nominal_h_at_q, nominal_e_at_q; // per owned cell and point
   std::map<std::string, double> nominal_power;

@@ -42,12 +42,7 @@ public:
 
   void advance(double t_old, double t_new) override
   {
-    const double new_scale = simulator->field_scale(t_old, t_new);
-    if (new_scale != scale)
-    {
-      scale = new_scale;
-      ++field_version;
-    }
+    follow_coil_current(*simulator, t_old, t_new);
   }
 
   void evaluate(const dealii::FEValues<3> &, std::vector<double> &values) const override
@@ -67,8 +62,6 @@ public:
 private:
   Simulator *simulator = nullptr;
   double amplitude = 0;
-  double scale = 0;
-  unsigned int field_version = 0;
 };
 } // namespace
 
