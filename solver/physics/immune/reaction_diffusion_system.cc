@@ -204,7 +204,7 @@ bool ReactionDiffusionSystem::stage(unsigned int node, double time, double h_gam
                                     const std::vector<double> &scale)
 {
   const unsigned int n = species.size();
-  std::vector<double> rates(n), shifted(n), shifted_rates(n), residual(n);
+  std::vector<double> rates(n), shifted(n), shifted_rates(n);
   FullMatrix<double> jacobian(n, n);
   Vector<double> correction(n), right(n);
   kinetics(node, time, y.data(), rates.data());
