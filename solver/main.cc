@@ -1,14 +1,18 @@
 // ferrotherm: command-line entry point.
 //   ferrotherm case.prm [--set "Section/Entry=value"]...
 //   ferrotherm --validate case.prm [--set ...]
-//   ferrotherm --print-parameters [prm|json|md] [case.prm]
+//   ferrotherm --print-parameters [prm|json|md|xml] [case.prm]
 //   ferrotherm --list-plugins [case.prm]
 // Bad input of any kind ends with one message naming the file, line or parameter and a
 // non-zero exit code; under MPI the failing rank aborts the whole job (no deadlock).
+// Once the output directory exists, the run's state is kept in its status.json (see
+// core/run_status.h) and the error message is also written to log.txt; SIGTERM/SIGINT
+// end the run after the current macro step with exit code 128 + signal.
 #include "core/input_error.h"
 #include "core/parsed_function.h"
 #include "core/run_context.h"
 #include "core/run_log.h"
+#include "core/run_status.h"
 #include "core/simulator.h"
 #include "core/text_parsing.h"
 #include "models/coils/coil.h"
@@ -32,6 +36,7 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <sys/stat.h>
 #include <thread>
 #include <unistd.h>
 
@@ -43,7 +48,8 @@ namespace
 const char *usage = R"(Usage:
   ferrotherm case.prm [--set "Section/Entry=value"]...   run a treatment simulation
   ferrotherm --validate case.prm [--set ...]             check the input, run nothing
-  ferrotherm --print-parameters [prm|json|md] [case.prm] all parameters with defaults and docs
+  ferrotherm --print-parameters [prm|json|md|xml] [case.prm]
+                                                         all parameters with defaults and docs
   ferrotherm --list-plugins [case.prm]                   registered plugin names
   ferrotherm --help
 Options are applied after the file; relative input paths are resolved against the
@@ -73,10 +79,15 @@ CommandLine parse_command_line(int argc, char **argv)
     else if (arg == "--print-parameters")
     {
       line.mode = "print";
-      if (i + 1 < argc &&
-          (std::string(argv[i + 1]) == "prm" || std::string(argv[i + 1]) == "json" ||
-           std::string(argv[i + 1]) == "md"))
+      const std::string next = i + 1 < argc ? argv[i + 1] : "";
+      struct stat status;
+      if (next == "prm" || next == "json" || next == "md" || next == "xml")
         line.format = argv[++i];
+      else if (!next.empty() && next[0] != '-' &&
+               next.find_first_of("./") == std::string::npos &&
+               stat(next.c_str(), &status) != 0)
+        throw InputError("command line: --print-parameters: unknown format '" + next +
+                         "' (expected prm, json, md or xml)\n" + usage);
     }
     else if (arg == "--set")
     {
@@ -113,16 +124,33 @@ std::string exception_text(const ExceptionBase &error)
   return trim(line);
 }
 
-// Reads `file` into prm, translating deal.II's parser exceptions into InputError.
+// Reads `file` into prm (a leading UTF-8 byte order mark is ignored), translating
+// deal.II's parser exceptions into InputError. A directory or a file without any
+// statement is an error: it would silently run the default case.
 void parse_parameter_file(ParameterHandler &prm, const std::string &file,
                           bool skip_undefined)
 {
+  struct stat status;
+  if (stat(file.c_str(), &status) == 0 && S_ISDIR(status.st_mode))
+    throw InputError(file + ": is a directory, not a parameter file");
   std::ifstream in(file);
   if (!in)
     throw InputError(file + ": cannot open the parameter file");
+  std::ostringstream content;
+  content << in.rdbuf();
+  std::string text = content.str();
+  strip_byte_order_mark(text);
+  bool has_statement = false;
+  for (const auto &line : split(text, '\n'))
+    has_statement = has_statement || (!line.empty() && line[0] != '#');
+  if (!has_statement)
+    throw InputError(file + ": the parameter file is empty (no 'set' or 'subsection' "
+                            "line); write the parameters that differ from the defaults "
+                            "(see ferrotherm --print-parameters)");
+  std::istringstream input(text);
   try
   {
-    prm.parse_input(in, file, "", skip_undefined);
+    prm.parse_input(input, file, "", skip_undefined);
   }
   catch (const ExceptionBase &error)
   {
@@ -268,7 +296,7 @@ void print_plugins(std::ostream &out)
        PluginRegistry<Postprocessor>::instance().names());
 }
 
-int run(int argc, char **argv, MPI_Comm comm)
+int run(int argc, char **argv, MPI_Comm comm, RunLog &log, RunStatus &status)
 {
   const CommandLine line = parse_command_line(argc, argv);
   const bool root = Utilities::MPI::this_mpi_process(comm) == 0;
@@ -301,6 +329,8 @@ int run(int argc, char **argv, MPI_Comm comm)
         prm.print_parameters(std::cout, ParameterHandler::PRM);
       else if (line.format == "json")
         prm.print_parameters(std::cout, ParameterHandler::JSON);
+      else if (line.format == "xml")
+        prm.print_parameters(std::cout, ParameterHandler::XML);
       else
       {
         std::stringstream json;
@@ -325,8 +355,7 @@ int run(int argc, char **argv, MPI_Comm comm)
   context.function_constants =
       parse_function_constants(prm.get("Function constants"), "Function constants");
 
-  RunLog log(root);
-  Simulator simulator(comm, prm, context, log.stream(), line.mode == "validate");
+  Simulator simulator(comm, prm, context, log.stream(), line.mode == "validate", &status);
   if (line.mode == "validate")
   {
     if (root)
@@ -334,6 +363,7 @@ int run(int argc, char **argv, MPI_Comm comm)
                 << simulator.describe() << std::endl;
     return 0;
   }
+  install_interruption_handlers();
   if (root)
   {
     log.attach_file(simulator.output_directory() + "/log.txt");
@@ -346,53 +376,96 @@ int run(int argc, char **argv, MPI_Comm comm)
                           copy.str() + "\n");
   }
   simulator.run();
+  if (root)
+    status.completed(simulator.schedule().end_time());
   return 0;
 }
 
-// Prints the error and ends the run: the rank that failed aborts the job, so no rank
-// waits forever in a collective operation.
-int fail(const std::string &message, bool collective_input_error)
+// Prints the error once, records it in log.txt and status.json (if the output directory
+// exists) and ends the run: the rank that failed aborts the job, so no rank waits
+// forever in a collective operation. Most errors occur on every rank: rank 0 reports
+// them at once and aborts; another rank reports only if it is still alive 2 s later,
+// i.e. when the error was its own.
+int fail(const std::string &message, bool input_error, RunLog &log, RunStatus &status)
 {
   const unsigned int rank = Utilities::MPI::this_mpi_process(MPI_COMM_WORLD);
   const unsigned int n_ranks = Utilities::MPI::n_mpi_processes(MPI_COMM_WORLD);
-  if (rank == 0 || !collective_input_error)
-    std::cerr << "ferrotherm: " << (collective_input_error ? "input error: " : "error: ")
-              << (n_ranks > 1 && !collective_input_error
-                      ? "[rank " + std::to_string(rank) + "] "
-                      : std::string())
-              << message << std::endl;
+  if (rank != 0)
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+  const std::string text =
+      std::string("ferrotherm: ") + (input_error ? "input error: " : "error: ") +
+      (rank != 0 ? "[rank " + std::to_string(rank) + "] " : std::string()) + message;
+  std::cerr << text << std::endl;
+  if (status.started())
+    try
+    {
+      status.failed(message);
+      if (rank == 0)
+        log.record(text + "\n");
+      else
+        append_to_file(status.directory() + "/log.txt", text + "\n");
+    }
+    catch (const std::exception &error)
+    {
+      std::cerr << "ferrotherm: error: cannot record the failure: " << error.what()
+                << std::endl;
+    }
   if (n_ranks > 1)
-  {
-    // Input errors occur on every rank; give rank 0 the chance to print first.
-    if (collective_input_error && rank != 0)
-      std::this_thread::sleep_for(std::chrono::seconds(2));
     MPI_Abort(MPI_COMM_WORLD, 1);
-  }
   return 1;
+}
+
+// All ranks stop together (the signal flag is reduced over the ranks).
+int interrupted(const RunInterrupted &interruption, RunLog &log, RunStatus &status)
+{
+  if (Utilities::MPI::this_mpi_process(MPI_COMM_WORLD) != 0)
+    return 128 + interruption.signal_number;
+  const std::string message =
+      std::string(interruption.what()) +
+      "; the output files hold the state at that time (status.json: interrupted)";
+  std::cerr << "ferrotherm: " << message << std::endl;
+  log.record("ferrotherm: " + message + "\n");
+  try
+  {
+    status.interrupted(interruption.signal_number, interruption.simulated_time,
+                       interruption.what());
+  }
+  catch (const std::exception &error)
+  {
+    std::cerr << "ferrotherm: error: cannot record the interruption: " << error.what()
+              << std::endl;
+  }
+  return 128 + interruption.signal_number;
 }
 } // namespace
 
 int main(int argc, char **argv)
 {
   Utilities::MPI::MPI_InitFinalize mpi(argc, argv, 1);
+  RunLog log(Utilities::MPI::this_mpi_process(MPI_COMM_WORLD) == 0);
+  RunStatus status(MPI_COMM_WORLD, std::vector<std::string>(argv, argv + argc));
   try
   {
-    return run(argc, argv, MPI_COMM_WORLD);
+    return run(argc, argv, MPI_COMM_WORLD, log, status);
+  }
+  catch (const RunInterrupted &interruption)
+  {
+    return interrupted(interruption, log, status);
   }
   catch (const InputError &error)
   {
-    return fail(error.what(), true);
+    return fail(error.what(), true, log, status);
   }
   catch (const ExceptionBase &error)
   {
-    return fail(exception_text(error), false);
+    return fail(exception_text(error), false, log, status);
   }
   catch (const std::exception &error)
   {
-    return fail(error.what(), false);
+    return fail(error.what(), false, log, status);
   }
   catch (...)
   {
-    return fail("unknown exception", false);
+    return fail("unknown exception", false, log, status);
   }
 }

@@ -35,7 +35,8 @@ std::map<std::string, ColeColeParameters> read_cole_cole_table(const std::string
   bool header_seen = false;
   while (std::getline(in, line))
   {
-    ++line_number;
+    if (++line_number == 1)
+      strip_byte_order_mark(line);
     if (trim(line).empty() || trim(line)[0] == '#')
       continue;
     const std::vector<std::string> cells = split(line, '\t');

@@ -4,26 +4,61 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
+#include <fcntl.h>
 #include <sstream>
 #include <stdexcept>
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace ferrotherm
 {
 void write_file_atomically(const std::string &path, const std::string &content)
 {
   const std::string temporary = path + ".tmp";
+  // POSIX calls, so that the system's cause (e.g. "No space left on device") is known.
+  auto fail = [&](const std::string &action, int fd)
   {
-    std::ofstream out(temporary, std::ios::binary);
-    out << content;
-    out.close();
-    if (!out)
-      throw std::runtime_error("cannot write the file '" + temporary + "'");
+    const std::string cause = std::strerror(errno);
+    if (fd >= 0)
+      close(fd);
+    unlink(temporary.c_str());
+    throw std::runtime_error("cannot " + action + " the file '" + temporary +
+                             "': " + cause);
+  };
+  const int fd = open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0)
+    fail("create", -1);
+  std::size_t written = 0;
+  while (written < content.size())
+  {
+    const ssize_t n = write(fd, content.data() + written, content.size() - written);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      fail("write", fd);
+    written += static_cast<std::size_t>(n);
   }
+  if (close(fd) != 0)
+    fail("write", -1);
   if (std::rename(temporary.c_str(), path.c_str()) != 0)
+  {
+    const std::string cause = std::strerror(errno);
+    unlink(temporary.c_str());
     throw std::runtime_error("cannot rename '" + temporary + "' to '" + path +
-                             "': " + std::strerror(errno));
+                             "': " + cause);
+  }
+}
+
+void append_to_file(const std::string &path, const std::string &text)
+{
+  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  const bool ok =
+      fd >= 0 && write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  const std::string cause = std::strerror(errno);
+  if (fd >= 0)
+    close(fd);
+  if (!ok)
+    throw std::runtime_error("cannot append to the file '" + path + "': " + cause);
 }
 
 void create_directories(const std::string &path)
@@ -38,9 +73,17 @@ void create_directories(const std::string &path)
     if (piece.empty())
       continue;
     partial += piece + "/";
-    if (mkdir(partial.c_str(), 0755) != 0 && errno != EEXIST)
+    if (mkdir(partial.c_str(), 0755) == 0)
+      continue;
+    const int cause = errno;
+    struct stat status;
+    if (cause != EEXIST)
       throw std::runtime_error("cannot create the directory '" + partial +
-                               "': " + std::strerror(errno));
+                               "': " + std::strerror(cause));
+    if (stat(partial.c_str(), &status) != 0 || !S_ISDIR(status.st_mode))
+      throw std::runtime_error("cannot create the directory '" + path + "': '" +
+                               partial.substr(0, partial.size() - 1) +
+                               "' exists and is not a directory");
   }
 }
 

@@ -11,9 +11,14 @@ namespace ferrotherm
 {
 using StatisticsRow = std::vector<std::pair<std::string, double>>;
 
+// Throws std::runtime_error naming the file and the system's cause (strerror).
 void write_file_atomically(const std::string &path, const std::string &content);
 
-// Creates the directory and its parents; throws naming the path if impossible.
+// Appends to a file (created if missing); throws naming the file and the cause.
+void append_to_file(const std::string &path, const std::string &text);
+
+// Creates the directory and its parents; throws naming the path and the system's cause
+// (strerror) if impossible.
 void create_directories(const std::string &path);
 
 class CsvTable

@@ -6,6 +6,7 @@
 
 #include <deal.II/base/function_parser.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cmath>
@@ -15,6 +16,16 @@
 
 namespace ferrotherm
 {
+namespace
+{
+// The ParsedFunctions alive (a ParsedFunction can be neither copied nor moved).
+std::vector<const ParsedFunction *> &live_functions()
+{
+  static std::vector<const ParsedFunction *> functions;
+  return functions;
+}
+} // namespace
+
 ParsedFunction::ParsedFunction(const std::string &expression,
                                const std::string &parameter_name,
                                const std::map<std::string, double> &constants)
@@ -66,9 +77,35 @@ ParsedFunction::ParsedFunction(const std::string &expression,
     throw_input_error(parameter, "cannot parse the expression '" + text +
                                      "': " + std::string(error.what()));
   }
+  live_functions().push_back(this);
 }
 
-ParsedFunction::~ParsedFunction() = default;
+ParsedFunction::~ParsedFunction()
+{
+  auto &functions = live_functions();
+  functions.erase(std::remove(functions.begin(), functions.end(), this), functions.end());
+}
+
+std::string first_non_finite_expression(const std::vector<dealii::Point<3>> &points,
+                                        const std::vector<double> &times)
+{
+  for (const ParsedFunction *function : live_functions())
+    for (const double time : times)
+    {
+      try
+      {
+        for (const auto &point : points)
+          function->value(point, time);
+      }
+      catch (const InputError &error)
+      {
+        return error.what();
+      }
+      if (!function->depends_on_time())
+        break;
+    }
+  return "";
+}
 
 double ParsedFunction::value(const dealii::Point<3> &point, double time) const
 {

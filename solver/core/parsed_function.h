@@ -1,7 +1,9 @@
 // ParsedFunction: a scalar user function of (x, y, z, t) given as a muparser expression
 // in a parameter (`set Initial temperature = 37 + 2*exp(-x^2/1e-4)`), with the global
 // `Function constants` and pi available. Syntax errors name the parameter; a value that
-// is not finite (NaN, inf) is an error naming the parameter and the point.
+// is not finite (NaN, inf) is an error naming the parameter and the point. Every
+// ParsedFunction alive can be checked at once (first_non_finite_expression), so that a
+// run and --validate refuse `1/0` before any work.
 #pragma once
 
 #include <deal.II/base/point.h>
@@ -9,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace dealii
 {
@@ -40,6 +43,12 @@ private:
   double constant_value;
   std::unique_ptr<dealii::FunctionParser<3>> function;
 };
+
+// Evaluates every ParsedFunction alive at `points` (and at each of `times` if it uses
+// t): the error message naming the parameter, point and time of the first value that
+// is not finite, or "" if all are finite.
+std::string first_non_finite_expression(const std::vector<dealii::Point<3>> &points,
+                                        const std::vector<double> &times);
 
 // Parses "a=1, b=2.5" (the `Function constants` parameter).
 std::map<std::string, double> parse_function_constants(const std::string &text,

@@ -1,7 +1,10 @@
 // RunLog (see run_log.h).
 #include "core/run_log.h"
 
+#include <cerrno>
+#include <cstring>
 #include <iostream>
+#include <stdexcept>
 #include <streambuf>
 
 namespace ferrotherm
@@ -13,8 +16,16 @@ public:
   void attach(const std::string &path)
   {
     file.open(path);
+    if (!file)
+      throw std::runtime_error("cannot write the file '" + path +
+                               "': " + std::strerror(errno));
     file << pending;
     pending.clear();
+  }
+  void write_to_file(const std::string &text)
+  {
+    if (file.is_open())
+      file << text << std::flush;
   }
 
 protected:
@@ -54,4 +65,10 @@ RunLog::~RunLog() { out->flush(); }
 std::ostream &RunLog::stream() { return *out; }
 
 void RunLog::attach_file(const std::string &path) { buffer->attach(path); }
+
+void RunLog::record(const std::string &text)
+{
+  out->flush();
+  buffer->write_to_file(text);
+}
 } // namespace ferrotherm

@@ -1,6 +1,7 @@
 // RunLog: the screen output of rank 0, copied to log.txt in the output directory.
 // Text written before the output directory exists is kept and written when the file
-// is attached, so a run that fails during set-up creates no output directory.
+// is attached, so a run that fails during set-up creates no output directory. The final
+// error or interruption message is recorded in the file too (record).
 #pragma once
 
 #include <fstream>
@@ -17,6 +18,8 @@ public:
   ~RunLog();
   std::ostream &stream();
   void attach_file(const std::string &path);
+  // Writes `text` to log.txt only (it was printed on the screen already), if attached.
+  void record(const std::string &text);
 
 private:
   class Buffer;

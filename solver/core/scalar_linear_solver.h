@@ -2,8 +2,13 @@
 // the scalar fields (heat), or GMRES for nonsymmetric ones (stabilised MNP transport).
 // The preconditioner (AMG with 3D settings, Jacobi, SSOR or block ILU) is built on first
 // use and reused until the owner reports a matrix change. The initial guess is the
-// incoming x (warm start), and the stopping test is on the unpreconditioned residual: |b
-// - A x| <= tolerance.
+// incoming x (warm start: the extrapolated state of a time step), and the stopping test
+// is on the unpreconditioned residual relative to the residual of that start,
+//   |b - A x| <= max(tolerance |b - A x0|, 1e-13 |b|, absolute floor),
+// so the algebraic error is a small fraction of the step's change (which is of the order
+// of the time-discretisation error) however large the absolute level of the field (a test
+// relative to |b| is met by the start alone when b is dominated by 37 deg C). The 1e-13
+// |b| floor is the round-off level of the residual.
 #pragma once
 
 #include "core/linear_algebra.h"
@@ -22,7 +27,7 @@ public:
   ~ScalarLinearSolver();
 
   // Declares "Preconditioner", "Relative tolerance", "Maximum iterations" in the
-  // current subsection.
+  // current subsection (the tolerance's default is 1e-8).
   static void declare_parameters(dealii::ParameterHandler &prm,
                                  const std::string &default_preconditioner);
   void parse_parameters(dealii::ParameterHandler &prm);
@@ -36,8 +41,9 @@ public:
   // The next solve rebuilds the preconditioner.
   void matrix_changed() { preconditioner_is_current = false; }
 
-  // Solves A x = b to |b - A x| <= max(tolerance * |b|, absolute_floor), where the
-  // tolerance is `relative_tolerance_override` if positive, else the parameter. The
+  // Solves A x = b from the incoming x to |b - A x| <= max(tolerance * |b - A x0|,
+  // 1e-13 |b|, absolute_floor), where the tolerance is `relative_tolerance_override` if
+  // positive, else the parameter. The
   // preconditioner is built from `preconditioner_matrix` (e.g. the linear part of a
   // Newton matrix) when it is not current. Returns the number of iterations; throws
   // std::runtime_error naming `context` when the solver does not converge.

@@ -2,6 +2,10 @@
 #include "core/simulator.h"
 
 #include "core/input_error.h"
+#include "core/mesh_check.h"
+#include "core/parsed_function.h"
+#include "core/range_check.h"
+#include "core/run_status.h"
 #include "core/text_parsing.h"
 #include "models/magnets/magnet_arrangement.h"
 #include "models/meshes/mesh_generator.h"
@@ -22,6 +26,7 @@
 #include <fstream>
 #include <iomanip>
 #include <sstream>
+#include <unistd.h>
 
 namespace ferrotherm
 {
@@ -82,7 +87,8 @@ void Simulator::declare_parameters(ParameterHandler &prm)
   prm.declare_entry("Output directory", "output", Patterns::Anything(),
                     "Directory of all results (relative to the working directory).");
   prm.declare_entry("Output interval", "60", Patterns::Double(0),
-                    "Simulated time between outputs [s] (statistics, probes, solution).");
+                    "Simulated time between outputs [s] (statistics, probes, "
+                    "solution), in (0, 1e8].");
   prm.leave_subsection();
 
   prm.enter_subsection("Postprocess");
@@ -91,13 +97,15 @@ void Simulator::declare_parameters(ParameterHandler &prm)
 }
 
 Simulator::Simulator(MPI_Comm comm, ParameterHandler &prm, const RunContext &context,
-                     std::ostream &screen, bool validate_only)
+                     std::ostream &screen, bool validate_only, RunStatus *status)
     : comm(comm), pcout(screen, Utilities::MPI::this_mpi_process(comm) == 0),
-      run_context(context), validate_only(validate_only),
+      run_context(context), validate_only(validate_only), run_warnings(pcout),
       tria(comm, Triangulation<3>::limit_level_difference_at_vertices),
-      timer(comm, pcout, TimerOutput::never, TimerOutput::wall_times)
+      run_status(status),
+      timer(MPI_COMM_SELF, pcout, TimerOutput::never, TimerOutput::wall_times)
 {
   parse_parameters(prm);
+  check_output_directory(output_path, comm);
   {
     TimerOutput::Scope scope(timer, "set-up: mesh");
     build_mesh();
@@ -106,14 +114,14 @@ Simulator::Simulator(MPI_Comm comm, ParameterHandler &prm, const RunContext &con
   iron->initialize(*this);
   heat->initialize(*this);
   immune->initialize(*this);
-  if (validate_only)
-    return;
 
   {
     TimerOutput::Scope scope(timer, "set-up: DoFs and mapping");
     space = std::make_unique<ScalarSpace>(tria, heat->finite_element_degree());
     space->setup();
   }
+  check_expressions_are_finite();
+  if (!validate_only)
   {
     TimerOutput::Scope scope(timer, "set-up: physics (assembly, initial state)");
     em->setup();
@@ -126,10 +134,15 @@ Simulator::Simulator(MPI_Comm comm, ParameterHandler &prm, const RunContext &con
     for (auto &postprocessor : postprocessors)
       postprocessor->initialize(*this);
   }
+  if (validate_only)
+    return;
 
   if (Utilities::MPI::this_mpi_process(comm) == 0)
-  {
     create_directories(output_path);
+  if (run_status != nullptr)
+    run_status->start(output_path);
+  if (Utilities::MPI::this_mpi_process(comm) == 0)
+  {
     std::ostringstream parameters;
     prm.print_parameters(parameters, ParameterHandler::ShortPRM);
     write_file_atomically(output_path + "/parameters.prm", parameters.str());
@@ -155,6 +168,8 @@ void Simulator::parse_parameters(ParameterHandler &prm)
   if (!(frequency > 0))
     throw_input_error("Electromagnetics/Frequency",
                       "must be positive, found " + prm.get("Frequency"));
+  check_range(frequency, 0, 1e8, "Electromagnetics/Frequency", "Hz",
+              LowerBound::exclusive);
   em->set_frequency(frequency);
   em->parse_parameters(prm, run_context);
   prm.leave_subsection();
@@ -197,6 +212,8 @@ void Simulator::parse_parameters(ParameterHandler &prm)
   if (!heat->is_steady() && !(treatment_schedule.end_time() > 0))
     throw_input_error("Treatment schedule/End time",
                       "must be positive for transient runs");
+  if (!heat->is_steady())
+    warn_about_sessions_outside_the_run();
 
   prm.enter_subsection("Output");
   output_path = trim(prm.get("Output directory"));
@@ -205,6 +222,8 @@ void Simulator::parse_parameters(ParameterHandler &prm)
   output_interval = prm.get_double("Output interval");
   if (!(output_interval > 0))
     throw_input_error("Output/Output interval", "must be positive");
+  check_range(output_interval, 0, 1e8, "Output/Output interval", "s",
+              LowerBound::exclusive);
   prm.leave_subsection();
 
   prm.enter_subsection("Postprocess");
@@ -219,16 +238,42 @@ void Simulator::parse_parameters(ParameterHandler &prm)
   prm.leave_subsection();
 }
 
+void Simulator::warn_about_sessions_outside_the_run()
+{
+  const double end = treatment_schedule.end_time();
+  for (const auto &session : treatment_schedule.sessions())
+  {
+    std::ostringstream text;
+    text << "Treatment schedule/AMF sessions: the session " << session.first << "-"
+         << session.second << " s ";
+    std::string kind;
+    if (session.first >= end)
+    {
+      kind = "AMF session after the end";
+      text << "starts at or after the End time (" << end << " s) and is not applied";
+    }
+    else if (session.second > end * (1 + 1e-12))
+    {
+      kind = "AMF session cut at the end";
+      text << "is cut at the End time (" << end << " s)";
+    }
+    else
+      continue;
+    run_warnings.warn(kind, text.str());
+  }
+}
+
 void Simulator::build_mesh()
 {
   mesh_generator->create_coarse_mesh(tria);
+  check_coarse_mesh(tria, mesh_generator->source());
   named_boundaries = mesh_generator->boundary_names();
 
   // Every rank holds all coarse cells: the label check needs no communication.
   mesh_labels.clear();
   for (const auto &cell : tria.cell_iterators_on_level(0))
     mesh_labels.insert(cell->material_id());
-  label_tissues.assign(256, nullptr);
+  label_tissues.clear();
   std::string missing;
   for (const unsigned int label : mesh_labels)
   {
@@ -260,8 +305,7 @@ void Simulator::build_mesh()
     targets.insert(tissue->label);
   }
 
-  if (validate_only)
-    return;
+  check_memory_estimate();
   tria.refine_global(mesh_generator->built_in_refinements() + global_refinements);
   for (unsigned int r = 0; r < target_refinements; ++r)
   {
@@ -270,6 +314,73 @@ void Simulator::build_mesh()
         cell->set_refine_flag();
     tria.execute_coarsening_and_refinement();
   }
+}
+
+void Simulator::check_memory_estimate() const
+{
+  // Every coarse cell becomes 8^refinements cells (a target cell 8^more); a cell carries
+  // about degree^3 temperature DoFs, and a DoF a few kB: the mesh, the rows of the
+  // matrices and preconditioners, the vectors of every layer (measured: 4.3 kB (Q1) and
+  // 4.7 kB (Q2) per DoF beyond the 180 MB of an empty run, tests/errors/base.prm with
+  // 78737 DoFs). 4 kB is used, so only what cannot fit is refused.
+  const double bytes_per_dof = 4e3;
+  const unsigned int refinements =
+      mesh_generator->built_in_refinements() + global_refinements;
+  double cells = 0;
+  unsigned int coarse_cells = 0;
+  for (const auto &cell : tria.cell_iterators_on_level(0))
+  {
+    ++coarse_cells;
+    cells += std::pow(
+        8.0,
+        refinements + (targets.count(cell->material_id()) > 0 ? target_refinements : 0));
+  }
+  const unsigned int degree = heat->finite_element_degree();
+  const double dofs = cells * std::pow(degree, 3);
+  const double bytes = dofs * bytes_per_dof;
+
+  // The physical memory of every node of the run, counted once per node.
+  MPI_Comm node;
+  MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node);
+  const bool first_on_node = Utilities::MPI::this_mpi_process(node) == 0;
+  MPI_Comm_free(&node);
+  const double memory = Utilities::MPI::sum(
+      first_on_node ? double(sysconf(_SC_PHYS_PAGES)) * double(sysconf(_SC_PAGE_SIZE))
+                    : 0.0,
+      comm);
+  if (bytes > memory)
+  {
+    std::ostringstream text;
+    text << std::setprecision(2) << global_refinements << " refinements";
+    if (mesh_generator->built_in_refinements() > 0)
+      text << " (plus " << mesh_generator->built_in_refinements()
+           << " of the mesh model)";
+    if (target_refinements > 0)
+      text << " and " << target_refinements << " Target refinements";
+    text << " of " << coarse_cells << " coarse cells give about " << cells
+         << " cells and " << dofs << " temperature DoFs (Q" << degree
+         << "), which need about " << bytes / 1e9 << " GB of memory ("
+         << bytes_per_dof / 1e3 << " kB per DoF); the machine has " << memory / 1e9
+         << " GB. Use fewer refinements (each one multiplies the memory "
+         << "by 8) or more nodes";
+    throw_input_error("Mesh/Global refinements", text.str());
+  }
+}
+
+void Simulator::check_expressions_are_finite() const
+{
+  std::vector<Point<3>> points;
+  const auto &vertices = tria.get_vertices();
+  const auto &used = tria.get_used_vertices();
+  for (unsigned int v = 0; v < vertices.size(); ++v)
+    if (used[v])
+      points.push_back(vertices[v]);
+  const std::string problem =
+      first_non_finite_expression(points, {0.0, treatment_schedule.end_time()});
+  // The first problem found by any rank, on every rank.
+  for (const auto &message : Utilities::MPI::all_gather(comm, problem))
+    if (!message.empty())
+      throw InputError(message);
 }
 
 std::set<types::boundary_id> Simulator::boundary_ids_in_mesh() const
@@ -332,7 +443,8 @@ double Simulator::field_scale(double t_old, double t_new) const
 std::string Simulator::describe() const
 {
   std::ostringstream text;
-  text << "mesh: " << tria.n_global_active_cells() << " coarse cells";
+  text << "mesh: " << tria.n_global_active_cells() << " cells, "
+       << space->dof_handler.n_dofs() << " temperature DoFs";
   text << ", refinements: " << global_refinements << " global";
   if (target_refinements)
     text << " + " << target_refinements << " in the target";
@@ -388,10 +500,17 @@ void Simulator::run()
         immune->advance(t, t_next);
       }
       t = t_next;
-      if (t >= next_output * (1 - 1e-12) || t >= end * (1 - 1e-12))
+      // SIGTERM/SIGINT on any rank: write the current state and stop on every rank.
+      const int signal = interruption_signal(comm);
+      if (signal || t >= next_output * (1 - 1e-12) || t >= end * (1 - 1e-12))
       {
         write_output(t, wall_seconds());
         next_output = (std::floor(t / output_interval + 1e-9) + 1) * output_interval;
+      }
+      if (signal)
+      {
+        print_summary(wall_seconds());
+        throw RunInterrupted(signal, t);
       }
     }
   }
@@ -409,6 +528,7 @@ void Simulator::write_output(double time, double wall)
   immune->add_statistics(row);
   for (auto &postprocessor : postprocessors)
     postprocessor->execute(time, row);
+  row.emplace_back("warnings", run_warnings.total());
   row.emplace_back("wall_time_s", wall);
   statistics.add_row(row);
   if (Utilities::MPI::this_mpi_process(comm) == 0)
@@ -473,6 +593,9 @@ void Simulator::print_summary(double wall_seconds) const
   text << "  MNP energy deposited       " << value_of("energy_mnp_J") << " J\n";
   text << "  heat balance error         " << value_of("energy_balance_error")
        << " (relative)\n";
+  if (run_warnings.total() > 0)
+    text << "  WARNINGS                   " << run_warnings.summary()
+         << " (see the log above)\n";
   text << "Results in " << output_path << "/: statistics.csv";
   text << ", log.txt, parameters.prm (and solution.pvd, probes.csv, errors.csv when "
           "enabled)\n";

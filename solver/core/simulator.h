@@ -7,8 +7,10 @@
 #pragma once
 
 #include "core/field_registry.h"
+#include "core/label_map.h"
 #include "core/output_files.h"
 #include "core/run_context.h"
+#include "core/run_warnings.h"
 #include "core/scalar_space.h"
 #include "core/tissue_database.h"
 #include "core/treatment_schedule.h"
@@ -37,16 +39,20 @@ class ImmuneModel;
 class PennesHeat;
 class Postprocessor;
 class MeshGenerator;
+class RunStatus;
 
 class Simulator
 {
 public:
   static void declare_parameters(dealii::ParameterHandler &prm);
 
-  // Parses everything and builds the mesh and the modules. With `validate_only`, the
-  // mesh stays coarse and nothing is written.
+  // Parses everything, builds the mesh and the modules and checks every expression at
+  // the mesh vertices. With `validate_only`, the mesh is refined (if it fits in memory)
+  // and the scalar space and postprocessors are set up, but nothing is solved or
+  // written. Otherwise `status` (if given) locks the output directory and records the
+  // state of the run in it.
   Simulator(MPI_Comm comm, dealii::ParameterHandler &prm, const RunContext &context,
-            std::ostream &screen, bool validate_only);
+            std::ostream &screen, bool validate_only, RunStatus *status = nullptr);
   ~Simulator();
 
   // Runs the treatment to the end time.
@@ -68,11 +74,13 @@ public:
   const ElectromagneticModel &electromagnetics() const { return *em; }
   const RunContext &context() const { return run_context; }
   const std::string &output_directory() const { return output_path; }
+  // Counted warnings of questionable results (printed once per kind, in statistics.csv).
+  RunWarnings &warnings() { return run_warnings; }
 
   // All tissues of the database (also labels that the tissue mesh lacks).
   const TissueDatabase &tissue_table() const { return tissue_database; }
   // Tissue of a mesh label (null for labels absent from the mesh), indexed by label.
-  const std::vector<const Tissue *> &tissue_of_label() const { return label_tissues; }
+  const LabelMap<const Tissue *> &tissue_of_label() const { return label_tissues; }
   // Labels present in the mesh.
   const std::set<unsigned int> &labels_in_mesh() const { return mesh_labels; }
   // Labels of the target tissues (Tissues/Target tissues).
@@ -102,6 +110,7 @@ private:
   dealii::ConditionalOStream pcout;
   RunContext run_context;
   bool validate_only;
+  RunWarnings run_warnings;
 
   dealii::parallel::distributed::Triangulation<3> tria;
   std::unique_ptr<MeshGenerator> mesh_generator;
@@ -110,7 +119,7 @@ private:
   std::map<std::string, dealii::types::boundary_id> named_boundaries;
 
   TissueDatabase tissue_database;
-  std::vector<const Tissue *> label_tissues;
+  LabelMap<const Tissue *> label_tissues;
   std::set<unsigned int> mesh_labels;
   std::set<unsigned int> targets;
   std::vector<std::string> target_names;
@@ -127,12 +136,17 @@ private:
 
   std::string output_path;
   double output_interval = 60;
-  // Wall times of set-up phases, time loop and output; printed at the end.
+  RunStatus *run_status;
+  // Wall times of set-up phases, time loop and output; printed at the end. Rank 0's
+  // own times (MPI_COMM_SELF): no collective operation when an exception unwinds.
   dealii::TimerOutput timer;
   CsvTable statistics;
 
   void parse_parameters(dealii::ParameterHandler &prm);
   void build_mesh();
+  void check_memory_estimate() const;
+  void check_expressions_are_finite() const;
+  void warn_about_sessions_outside_the_run();
   void write_output(double time, double wall_seconds);
   void print_summary(double wall_seconds) const;
 };

@@ -9,6 +9,12 @@
 
 namespace ferrotherm
 {
+void strip_byte_order_mark(std::string &text)
+{
+  if (text.compare(0, 3, "\xEF\xBB\xBF") == 0)
+    text.erase(0, 3);
+}
+
 std::string trim(const std::string &text)
 {
   const auto first = text.find_first_not_of(" \t\r\n");

@@ -9,6 +9,10 @@
 
 namespace ferrotherm
 {
+// Removes a leading UTF-8 byte order mark (EF BB BF), which Excel and Windows editors
+// put at the start of CSV and text files; call it on the first line of every file read.
+void strip_byte_order_mark(std::string &text);
+
 // Trims blanks at both ends.
 std::string trim(const std::string &text);
 

@@ -3,6 +3,8 @@
 
 #include "core/cole_cole_dielectric.h"
 #include "core/input_error.h"
+#include "core/label_map.h"
+#include "core/range_check.h"
 #include "core/text_parsing.h"
 
 #include <algorithm>
@@ -17,6 +19,31 @@ const std::vector<std::string> required_columns = {
     "name",          "label",          "thermal_conductivity",  "density",
     "specific_heat", "perfusion_rate", "metabolic_heat",        "perfusion_model",
     "arrhenius_A",   "arrhenius_Ea",   "electric_conductivity", "relative_permittivity"};
+
+// Plausible ranges of the numeric columns (listed in README.md). A zero
+// Arrhenius A switches the damage integral off.
+struct PropertyRange
+{
+  const char *column;
+  double Tissue::*member;
+  double lower;
+  double upper;
+  LowerBound lower_bound;
+  const char *unit;
+};
+const PropertyRange property_ranges[] = {
+    {"thermal_conductivity", &Tissue::thermal_conductivity, 0, 1e3, LowerBound::exclusive,
+     "W/(m K)"},
+    {"density", &Tissue::density, 0, 2e4, LowerBound::exclusive, "kg/m^3"},
+    {"specific_heat", &Tissue::specific_heat, 0, 1e4, LowerBound::exclusive, "J/(kg K)"},
+    {"perfusion_rate", &Tissue::perfusion_rate, 0, 1, LowerBound::inclusive, "1/s"},
+    {"metabolic_heat", &Tissue::metabolic_heat, 0, 1e5, LowerBound::inclusive, "W/kg"},
+    {"arrhenius_A", &Tissue::arrhenius_A, 0, 1e300, LowerBound::inclusive, "1/s"},
+    {"arrhenius_Ea", &Tissue::arrhenius_Ea, 0, 5e6, LowerBound::inclusive, "J/mol"},
+    {"electric_conductivity", &Tissue::electric_conductivity, 0, 1e8,
+     LowerBound::inclusive, "S/m"},
+    {"relative_permittivity", &Tissue::relative_permittivity, 1, 1e8,
+     LowerBound::inclusive, ""}};
 
 std::string column_list()
 {
@@ -68,7 +95,8 @@ TissueDatabase TissueDatabase::read(const std::string &file,
   unsigned int line_number = 0;
   while (std::getline(in, line))
   {
-    ++line_number;
+    if (++line_number == 1)
+      strip_byte_order_mark(line);
     const std::string content = trim(line);
     if (content.empty() || content[0] == '#')
       continue;
@@ -77,6 +105,10 @@ TissueDatabase TissueDatabase::read(const std::string &file,
     if (header.empty())
     {
       header = cells;
+      for (auto column = header.begin(); column != header.end(); ++column)
+        if (std::find(header.begin(), column, *column) != column)
+          throw_input_error(where,
+                            "the column '" + *column + "' appears twice in the header");
       for (const auto &column : required_columns)
         if (std::find(header.begin(), header.end(), column) == header.end())
           throw_input_error(where, "the header lacks the column '" + column +
@@ -108,8 +140,9 @@ TissueDatabase TissueDatabase::read(const std::string &file,
       else if (column == "label")
       {
         tissue.label = parse_unsigned(cells[c], cell_where);
-        if (tissue.label > 254)
-          throw_input_error(cell_where, "labels must be between 0 and 254");
+        if (tissue.label > max_tissue_label)
+          throw_input_error(cell_where, "labels must be integers between 0 and " +
+                                            std::to_string(max_tissue_label));
       }
       else if (column == "perfusion_model")
         tissue.perfusion_model = cells[c];
@@ -187,6 +220,10 @@ void TissueDatabase::check(const Tissue &t) const
                                  std::to_string(t.relative_permittivity));
   if (t.perfusion_model.empty())
     throw_input_error(where, "empty perfusion_model");
+  for (const PropertyRange &range : property_ranges)
+    check_range(t.*range.member, range.lower, range.upper,
+                t.origin + " (tissue '" + t.name + "', column " + range.column + ")",
+                range.unit, range.lower_bound);
 }
 
 void TissueDatabase::apply_overrides(const std::string &overrides,

@@ -1,6 +1,8 @@
 // TreatmentSchedule (see treatment_schedule.h).
 #include "core/treatment_schedule.h"
 
+#include "core/range_check.h"
+
 #include <algorithm>
 
 namespace ferrotherm
@@ -11,8 +13,8 @@ void TreatmentSchedule::declare_parameters(ParameterHandler &prm)
 {
   prm.enter_subsection("Treatment schedule");
   prm.declare_entry("End time", "1800", Patterns::Double(0),
-                    "Simulated treatment time [s]. 0 with 'Heat/Time stepping = steady' "
-                    "computes the steady state.");
+                    "Simulated treatment time [s], in [0, 1e8]. 0 with 'Heat/Time "
+                    "stepping = steady' computes the steady state.");
   prm.declare_entry("AMF sessions", "always", Patterns::Anything(),
                     "When the alternating magnetic field is on: 'always', 'never', or "
                     "intervals 'start-end' in seconds separated by ';' (e.g. "
@@ -24,6 +26,7 @@ void TreatmentSchedule::parse_parameters(ParameterHandler &prm)
 {
   prm.enter_subsection("Treatment schedule");
   end = prm.get_double("End time");
+  check_range(end, 0, 1e8, "Treatment schedule/End time", "s");
   amf_sessions.parse(prm.get("AMF sessions"), "Treatment schedule/AMF sessions", end);
   prm.leave_subsection();
 }

@@ -34,6 +34,11 @@ public:
     prm.enter_subsection("Probes");
     for (const auto &entry : parse_key_value_list(prm.get("Points"), where))
     {
+      for (const auto &probe : probes)
+        if (probe.name == entry.first)
+          throw_input_error(where, "the probe name '" + entry.first +
+                                       "' is used twice; every probe needs its own "
+                                       "name (the columns of probes.csv)");
       const auto xyz =
           parse_double_list(entry.second, where + " (probe '" + entry.first + "')", 3);
       probes.push_back(

@@ -8,6 +8,7 @@
 //  - the largest temperature and eddy-current heating in healthy (non-target) tissue,
 //    with an optional temperature limit that warns or stops.
 #include "core/input_error.h"
+#include "core/range_check.h"
 #include "core/simulator.h"
 #include "physics/em/electromagnetic_model.h"
 #include "postprocess/postprocessor.h"
@@ -38,7 +39,8 @@ public:
                       "H f limit [A/(m s)] for 'Field limit = custom'.");
     prm.declare_entry("Healthy tissue temperature limit", "44",
                       dealii::Patterns::Double(),
-                      "Largest acceptable temperature in non-target tissue [deg C].");
+                      "Largest acceptable temperature in non-target tissue [deg C], in "
+                      "[0, 100].");
     prm.declare_entry(
         "Action", "warn", dealii::Patterns::Selection("warn|stop"),
         "When a limit is exceeded: print a warning, or stop the run with an "
@@ -55,6 +57,8 @@ public:
                                                 : prm.get_double("Custom field limit");
     limit_name = limit;
     temperature_limit = prm.get_double("Healthy tissue temperature limit");
+    check_range(temperature_limit, 0, 100,
+                "Postprocess/Safety/Healthy tissue temperature limit", "deg C");
     stop = prm.get("Action") == "stop";
     prm.leave_subsection();
   }

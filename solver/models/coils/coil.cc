@@ -2,6 +2,7 @@
 #include "models/coils/coil.h"
 
 #include "core/input_error.h"
+#include "core/range_check.h"
 #include "core/text_parsing.h"
 
 #include <cmath>
@@ -16,7 +17,8 @@ FERROTHERM_DEFINE_PLUGIN_FAMILY(Coil)
 void Coil::declare_parameters(ParameterHandler &prm)
 {
   prm.declare_entry("Peak current", "100", Patterns::Anything(),
-                    "Peak coil current I [A] (the field amplitudes are peak values).");
+                    "Peak coil current I [A] (the field amplitudes are peak values), "
+                    "|I| <= 1e6.");
   prm.declare_entry("Centre", "0, 0, 0", Patterns::Anything(),
                     "Origin of the coil frame [m].");
   prm.declare_entry("Axis", "0, 0, 1", Patterns::Anything(),
@@ -29,6 +31,7 @@ void Coil::parse_parameters(ParameterHandler &prm, const RunContext &context)
 {
   const std::string section = "Electromagnetics/Coil/";
   current = parse_double(prm.get("Peak current"), section + "Peak current");
+  check_magnitude(current, 1e6, section + "Peak current", "A");
   const auto c = parse_double_list(prm.get("Centre"), section + "Centre", 3);
   const auto n = parse_double_list(prm.get("Axis"), section + "Axis", 3);
   centre = Point<3>(c[0], c[1], c[2]);

@@ -1,10 +1,11 @@
 // Coils made of straight segments (closed-form segment fields):
 //  - "planar spiral": an Archimedean ("pancake") spiral of N turns between an inner and
-//  an
-//    outer radius in the coil plane, closed by a return lead that runs a distance `Lead
-//    offset` above the plane;
+//    an outer radius in the coil plane, closed by a return lead that runs a distance
+//    `Lead offset` above the plane;
 //  - "polyline": the points of a CSV file (header x,y,z, metres, global coordinates),
 //    closed by a segment from the last point back to the first unless `Closed` is false.
+//    A closed polyline whose points all lie on one straight line (e.g. two points) runs
+//    its current back along itself: its field is zero, so it is refused.
 #include "core/input_error.h"
 #include "core/text_parsing.h"
 #include "models/coils/coil.h"
@@ -66,6 +67,25 @@ protected:
   }
 };
 
+// True when every point lies within 1e-9 of the extent from the line through the first
+// point and the point farthest from it.
+bool all_on_one_line(const std::vector<dealii::Point<3>> &points)
+{
+  dealii::Tensor<1, 3> direction;
+  for (const auto &p : points)
+    if ((p - points.front()).norm() > direction.norm())
+      direction = p - points.front();
+  const double extent = direction.norm();
+  direction /= extent;
+  for (const auto &p : points)
+  {
+    const dealii::Tensor<1, 3> offset = p - points.front();
+    if ((offset - (offset * direction) * direction).norm() > 1e-9 * extent)
+      return false;
+  }
+  return true;
+}
+
 class PolylineCoil : public Coil
 {
 public:
@@ -93,12 +113,14 @@ protected:
       throw_input_error("Electromagnetics/Coil/Polyline/File",
                         "cannot open '" + file + "'");
     std::vector<dealii::Point<3>> points;
+    unsigned int last_point_line = 0;
     std::string line;
     unsigned int number = 0;
     bool header = false;
     while (std::getline(in, line))
     {
-      ++number;
+      if (++number == 1)
+        strip_byte_order_mark(line);
       const std::string content = trim(line);
       if (content.empty() || content[0] == '#')
         continue;
@@ -112,12 +134,20 @@ protected:
       }
       const auto xyz = parse_double_list(content, where, 3);
       points.emplace_back(xyz[0], xyz[1], xyz[2]);
+      last_point_line = number;
       if (points.size() > 1 && points.back().distance(points[points.size() - 2]) == 0)
         throw_input_error(where, "repeats the previous point");
     }
     if (points.size() < 2)
       throw_input_error(file, "a polyline coil needs at least 2 points, found " +
                                   std::to_string(points.size()));
+    if (closed && all_on_one_line(points))
+      throw_input_error(file + ":" + std::to_string(last_point_line),
+                        "the " + std::to_string(points.size()) +
+                            " points of this closed polyline coil lie on one straight "
+                            "line, so the current returns along the same wire and the "
+                            "field is zero; add a point off the line or set "
+                            "Electromagnetics/Coil/Polyline/Closed = false");
     for (unsigned int k = 0; k + 1 < points.size(); ++k)
       add_segment(points[k], points[k + 1], 1, false);
     if (closed && points.front().distance(points.back()) > 0)

@@ -1,6 +1,7 @@
 // UniformSource: an ideal uniform field H0 along the axis, with A_s = mu0 H0 axis x (p -
 // centre) / 2 (Coulomb gauge) - the far field of an infinitely large Helmholtz pair,
 // for verification (conducting sphere in a uniform field). The peak current is unused.
+#include "core/range_check.h"
 #include "core/text_parsing.h"
 #include "models/coils/coil.h"
 
@@ -17,7 +18,7 @@ public:
   {
     prm.enter_subsection("Uniform");
     prm.declare_entry("Field amplitude", "10e3", dealii::Patterns::Anything(),
-                      "Peak H0 [A/m] along the axis.");
+                      "Peak H0 [A/m] along the axis, |H0| <= 1e7.");
     prm.leave_subsection();
   }
 
@@ -44,6 +45,8 @@ protected:
     amplitude = parse_double(prm.get("Field amplitude"),
                              "Electromagnetics/Coil/Uniform/Field amplitude");
     prm.leave_subsection();
+    check_magnitude(amplitude, 1e7, "Electromagnetics/Coil/Uniform/Field amplitude",
+                    "A/m");
   }
 
 private:

@@ -1,7 +1,7 @@
 // ConstantSlp: a measured specific loss power, independent of field and temperature
 // (valid only at the field amplitude and frequency where it was measured); zero where
 // the field is off.
-#include "core/input_error.h"
+#include "core/range_check.h"
 #include "core/text_parsing.h"
 #include "models/heating/specific_loss_power.h"
 
@@ -16,7 +16,7 @@ public:
   {
     prm.enter_subsection("Constant");
     prm.declare_entry("Specific loss power", "300e3", dealii::Patterns::Anything(),
-                      "SLP [W per kg iron] (1 W/g = 1000 W/kg), >= 0.");
+                      "SLP [W per kg iron] (1 W/g = 1000 W/kg), in [0, 1e7].");
     prm.leave_subsection();
   }
 
@@ -26,8 +26,7 @@ public:
     prm.enter_subsection("Constant");
     slp = parse_double(prm.get("Specific loss power"), where);
     prm.leave_subsection();
-    if (slp < 0)
-      throw_input_error(where, "must be non-negative");
+    check_range(slp, 0, 1e7, where, "W/kg");
   }
 
   double value(double field_amplitude, double, double) const override

@@ -1,7 +1,7 @@
 // Rosensweig linear-response SLP (see rosensweig_slp.h) and its plugin.
 #include "models/heating/rosensweig_slp.h"
 
-#include "core/input_error.h"
+#include "core/range_check.h"
 #include "core/text_parsing.h"
 #include "models/heating/specific_loss_power.h"
 
@@ -90,72 +90,71 @@ public:
     using dealii::Patterns::Anything;
     prm.enter_subsection("Rosensweig");
     prm.declare_entry("Core diameter", "12e-9", Anything(),
-                      "Magnetic core diameter d [m] (the median of the log-normal "
-                      "distribution when its width is > 0).");
+                      "Magnetic core diameter d [m], in (0, 1e-5] (the median of the "
+                      "log-normal distribution when its width is > 0).");
     prm.declare_entry("Size distribution width", "0", Anything(),
                       "Standard deviation sigma of ln(d) of a log-normal core-size "
-                      "distribution; 0 for monodisperse particles.");
+                      "distribution, in [0, 2]; 0 for monodisperse particles.");
     prm.declare_entry("Shell thickness", "5e-9", Anything(),
-                      "Coating thickness [m]; hydrodynamic diameter = d + 2 * shell.");
+                      "Coating thickness [m], in [0, 1e-5]; hydrodynamic diameter = d "
+                      "+ 2 * shell.");
     prm.declare_entry("Saturation magnetisation", "446e3", Anything(),
-                      "Domain magnetisation Ms [A/m] (magnetite 446 kA/m).");
+                      "Domain magnetisation Ms [A/m], in (0, 2e6] (magnetite 446 "
+                      "kA/m).");
     prm.declare_entry("Anisotropy constant", "9e3", Anything(),
-                      "Effective anisotropy constant K [J/m^3].");
-    prm.declare_entry("Attempt time", "1e-9", Anything(), "Neel attempt time tau0 [s].");
+                      "Effective anisotropy constant K [J/m^3], in [0, 1e8].");
+    prm.declare_entry("Attempt time", "1e-9", Anything(),
+                      "Neel attempt time tau0 [s], in (0, 1e-6].");
     prm.declare_entry("Carrier viscosity", "1e-3", Anything(),
-                      "Viscosity eta around the particles for Brownian rotation [Pa s].");
+                      "Viscosity eta around the particles for Brownian rotation [Pa "
+                      "s], in (0, 1e3].");
     prm.declare_entry(
         "Immobilised", "false", dealii::Patterns::Bool(),
         "Particles bound in cells or tissue: Brownian rotation blocked, Neel "
         "relaxation only.");
     prm.declare_entry("Particle density", "5180", Anything(),
-                      "Density of the core material [kg/m^3] (magnetite 5180).");
+                      "Density of the core material [kg/m^3], in (0, 2e4] (magnetite "
+                      "5180).");
     prm.declare_entry("Iron mass fraction", "0.7236", Anything(),
-                      "kg iron per kg core material (Fe3O4: 0.7236).");
+                      "kg iron per kg core material, in (0, 1] (Fe3O4: 0.7236).");
     prm.declare_entry(
         "Use local temperature", "false", dealii::Patterns::Bool(),
         "Evaluate the thermal energy kT at the local tissue temperature "
         "(a Newton iteration per step) instead of the reference temperature.");
     prm.declare_entry(
         "Reference temperature", "37", Anything(),
-        "Temperature [deg C] for kT when 'Use local temperature' is false.");
+        "Temperature [deg C] for kT when 'Use local temperature' is false, in [0, "
+        "100].");
     prm.leave_subsection();
   }
 
   void parse_parameters(dealii::ParameterHandler &prm, const RunContext &) override
   {
     prm.enter_subsection("Rosensweig");
-    auto positive = [&](const std::string &name)
+    // The entry `name`, checked against its plausible range.
+    auto value_in = [&](const std::string &name, double lower, double upper,
+                        const std::string &unit, LowerBound lower_bound)
     {
       const std::string where = "Heating/Rosensweig/" + name;
       const double value = parse_double(prm.get(name), where);
-      if (!(value > 0))
-        throw_input_error(where, "must be positive, found " + prm.get(name));
+      check_range(value, lower, upper, where, unit, lower_bound);
       return value;
     };
-    auto non_negative = [&](const std::string &name)
-    {
-      const std::string where = "Heating/Rosensweig/" + name;
-      const double value = parse_double(prm.get(name), where);
-      if (value < 0)
-        throw_input_error(where, "must be non-negative, found " + prm.get(name));
-      return value;
-    };
-    particles.core_diameter = positive("Core diameter");
-    particles.size_sigma = non_negative("Size distribution width");
-    particles.shell_thickness = non_negative("Shell thickness");
-    particles.saturation_magnetisation = positive("Saturation magnetisation");
-    particles.anisotropy_constant = non_negative("Anisotropy constant");
-    particles.attempt_time = positive("Attempt time");
-    particles.carrier_viscosity = positive("Carrier viscosity");
+    const LowerBound open = LowerBound::exclusive, closed = LowerBound::inclusive;
+    particles.core_diameter = value_in("Core diameter", 0, 1e-5, "m", open);
+    particles.size_sigma = value_in("Size distribution width", 0, 2, "", closed);
+    particles.shell_thickness = value_in("Shell thickness", 0, 1e-5, "m", closed);
+    particles.saturation_magnetisation =
+        value_in("Saturation magnetisation", 0, 2e6, "A/m", open);
+    particles.anisotropy_constant =
+        value_in("Anisotropy constant", 0, 1e8, "J/m^3", closed);
+    particles.attempt_time = value_in("Attempt time", 0, 1e-6, "s", open);
+    particles.carrier_viscosity = value_in("Carrier viscosity", 0, 1e3, "Pa s", open);
     particles.immobilised = prm.get_bool("Immobilised");
-    particles.particle_density = positive("Particle density");
-    particles.iron_mass_fraction = positive("Iron mass fraction");
-    if (particles.iron_mass_fraction > 1)
-      throw_input_error("Heating/Rosensweig/Iron mass fraction", "must not exceed 1");
+    particles.particle_density = value_in("Particle density", 0, 2e4, "kg/m^3", open);
+    particles.iron_mass_fraction = value_in("Iron mass fraction", 0, 1, "", open);
     local_temperature = prm.get_bool("Use local temperature");
-    reference_temperature = parse_double(prm.get("Reference temperature"),
-                                         "Heating/Rosensweig/Reference temperature");
+    reference_temperature = value_in("Reference temperature", 0, 100, "deg C", closed);
     prm.leave_subsection();
   }
 

@@ -3,6 +3,7 @@
 // Piecewise-linear in H; below the first point the linear-response law SLP ~ H^2 is
 // used; above the last point the run stops (extend the table) rather than guess.
 #include "core/input_error.h"
+#include "core/range_check.h"
 #include "core/text_parsing.h"
 #include "models/heating/specific_loss_power.h"
 
@@ -25,11 +26,12 @@ public:
     prm.enter_subsection("Table");
     prm.declare_entry("File", "", dealii::Patterns::Anything(),
                       "CSV file with columns field_amplitude_A_per_m,slp_W_per_kg_Fe "
-                      "(relative to the parameter file).");
+                      "(relative to the parameter file; amplitudes in (0, 1e7] A/m, SLP "
+                      "in [0, 1e7] W/kg Fe).");
     prm.declare_entry(
         "Measured frequency", "100e3", dealii::Patterns::Anything(),
-        "Frequency [Hz] of the measurement; the AMF frequency must match it "
-        "within 1%.");
+        "Frequency [Hz] of the measurement, in (0, 1e8]; the AMF frequency must "
+        "match it within 1%.");
     prm.leave_subsection();
   }
 
@@ -39,6 +41,8 @@ public:
     const std::string file = resolve_input_path(prm.get("File"), context.input_directory);
     measured_frequency =
         parse_double(prm.get("Measured frequency"), "Heating/Table/Measured frequency");
+    check_range(measured_frequency, 0, 1e8, "Heating/Table/Measured frequency", "Hz",
+                LowerBound::exclusive);
     prm.leave_subsection();
     read(file);
   }
@@ -88,7 +92,8 @@ private:
     bool header = false;
     while (std::getline(in, line))
     {
-      ++number;
+      if (++number == 1)
+        strip_byte_order_mark(line);
       const std::string content = trim(line);
       if (content.empty() || content[0] == '#')
         continue;
@@ -102,8 +107,9 @@ private:
         continue;
       }
       const auto values = parse_double_list(content, where, 2);
-      if (values[0] <= 0 || values[1] < 0)
-        throw_input_error(where, "expected a positive amplitude and a non-negative SLP");
+      check_range(values[0], 0, 1e7, where + " (field_amplitude_A_per_m)", "A/m",
+                  LowerBound::exclusive);
+      check_range(values[1], 0, 1e7, where + " (slp_W_per_kg_Fe)", "W/kg");
       if (!amplitudes.empty() && values[0] <= amplitudes.back())
         throw_input_error(where, "amplitudes must increase strictly");
       amplitudes.push_back(values[0]);

@@ -14,6 +14,7 @@
 //  - "uniform gradient": B = (B0 + G (x - x0).n) n, for verification (not
 //  divergence-free).
 #include "core/input_error.h"
+#include "core/range_check.h"
 #include "core/text_parsing.h"
 #include "models/coils/biot_savart.h"
 #include "models/magnets/static_magnet.h"
@@ -213,9 +214,9 @@ public:
   {
     prm.enter_subsection("Uniform gradient");
     prm.declare_entry("Field", "0.3", dealii::Patterns::Anything(),
-                      "B0 at Position [T].");
+                      "B0 at Position [T], |B0| <= 20.");
     prm.declare_entry("Gradient", "10", dealii::Patterns::Anything(),
-                      "d|B|/ds along Direction [T/m].");
+                      "d|B|/ds along Direction [T/m], at most 1e5 in magnitude.");
     prm.leave_subsection();
   }
 
@@ -235,6 +236,8 @@ protected:
     prm.enter_subsection("Uniform gradient");
     field = parse_double(prm.get("Field"), section + "Uniform gradient/Field");
     gradient = parse_double(prm.get("Gradient"), section + "Uniform gradient/Gradient");
+    check_magnitude(field, 20, section + "Uniform gradient/Field", "T");
+    check_magnitude(gradient, 1e5, section + "Uniform gradient/Gradient", "T/m");
     prm.leave_subsection();
   }
 

@@ -2,6 +2,7 @@
 #include "models/magnets/static_magnet.h"
 
 #include "core/input_error.h"
+#include "core/range_check.h"
 #include "core/text_parsing.h"
 
 #include <cmath>
@@ -19,7 +20,8 @@ void StaticMagnet::declare_parameters(ParameterHandler &prm)
   prm.declare_entry("Direction", "0, 0, 1", Patterns::Anything(),
                     "Direction of the magnetisation (normalised).");
   prm.declare_entry("Remanence", "1.2", Patterns::Anything(),
-                    "Remanent flux density B_r = mu0 M [T] (NdFeB N42: ~1.3 T).");
+                    "Remanent flux density B_r = mu0 M [T], in [0, 2] (NdFeB N42: "
+                    "~1.3 T).");
   PluginRegistry<StaticMagnet>::instance().declare_parameters(prm, "cylinder",
                                                               "Shape of the magnet.");
 }
@@ -30,6 +32,7 @@ void StaticMagnet::parse_parameters(ParameterHandler &prm, const RunContext &,
   const auto x = parse_double_list(prm.get("Position"), section + "Position", 3);
   const auto n = parse_double_list(prm.get("Direction"), section + "Direction", 3);
   remanence = parse_double(prm.get("Remanence"), section + "Remanence");
+  check_range(remanence, 0, 2, section + "Remanence", "T");
   position = Point<3>(x[0], x[1], x[2]);
   direction = Tensor<1, 3>({n[0], n[1], n[2]});
   if (!(direction.norm() > 0))

@@ -1,9 +1,11 @@
-// GmshMesh: a hexahedral Gmsh mesh (.msh, format 2 or 4, ASCII). Physical volume tags
-// become tissue labels (material ids), physical surface tags boundary ids, and the
-// $PhysicalNames of surfaces become boundary names. Tetrahedral meshes must be
+// GmshMesh: a hexahedral Gmsh mesh (.msh, ASCII format 2.2 or 4.1). Physical volume
+// tags (any non-negative integer) become tissue labels (material ids), physical surface
+// tags boundary ids, and the $PhysicalNames of surfaces become boundary names. The file
+// is validated (check_gmsh_file) before deal.II reads it. Tetrahedral meshes must be
 // converted first (gmsh -3 -setnumber Mesh.SubdivisionAlgorithm 2 gives all-hex).
 #include "core/input_error.h"
 #include "core/text_parsing.h"
+#include "models/meshes/gmsh_file_check.h"
 #include "models/meshes/mesh_generator.h"
 
 #include <deal.II/distributed/tria.h>
@@ -44,7 +46,7 @@ public:
     std::ifstream in(file);
     if (trim(file).empty() || !in)
       throw_input_error("Mesh/Gmsh/File", "cannot open the mesh file '" + file + "'");
-    read_physical_names(in);
+    names = check_gmsh_file(file).surface_names;
   }
 
   void
@@ -85,34 +87,12 @@ public:
     return names;
   }
 
+  std::string source() const override { return file; }
+
 private:
   std::string file;
   double scale = 1;
   std::map<std::string, dealii::types::boundary_id> names;
-
-  void read_physical_names(std::istream &in)
-  {
-    std::string line;
-    while (std::getline(in, line))
-      if (trim(line) == "$PhysicalNames")
-      {
-        unsigned int count = 0;
-        in >> count;
-        for (unsigned int k = 0; k < count && in; ++k)
-        {
-          unsigned int dimension = 0, tag = 0;
-          std::string name;
-          in >> dimension >> tag;
-          std::getline(in, name);
-          name = trim(name);
-          if (name.size() >= 2 && name.front() == '"' && name.back() == '"')
-            name = name.substr(1, name.size() - 2);
-          if (dimension == 2 && tag < 255)
-            names[name] = static_cast<dealii::types::boundary_id>(tag);
-        }
-        return;
-      }
-  }
 };
 } // namespace
 

@@ -42,6 +42,9 @@ public:
   // built coarse and refined, because every coarse cell is a p4est tree (costly).
   virtual unsigned int built_in_refinements() const { return 0; }
 
+  // What the mesh is built from, for messages: its file, or the parameter.
+  virtual std::string source() const { return "Mesh/Model"; }
+
   // Names of the boundary ids, for boundary conditions given by name.
   virtual std::map<std::string, dealii::types::boundary_id> boundary_names() const = 0;
 };

@@ -15,9 +15,10 @@ FERROTHERM_DEFINE_PLUGIN_FAMILY(ElectromagneticModel)
 void ElectromagneticModel::declare_parameters(dealii::ParameterHandler &prm)
 {
   prm.declare_entry("Frequency", "100e3", dealii::Patterns::Anything(),
-                    "Frequency f of the alternating magnetic field [Hz], > 0. Sets the "
-                    "MNP relaxation losses and the tissue conductivities taken from the "
-                    "Gabriel Cole-Cole model.");
+                    "Frequency f of the alternating magnetic field [Hz], in (0, 1e8] "
+                    "(the field models are quasi-static: AMF hyperthermia uses ~1e3 to "
+                    "~1e7 Hz). Sets the MNP relaxation losses and the tissue "
+                    "conductivities taken from the Gabriel Cole-Cole model.");
   PluginRegistry<ElectromagneticModel>::instance().declare_parameters(
       prm, "uniform", "Model of the alternating magnetic field in the tissue.");
   prm.enter_subsection("Coil");

@@ -15,6 +15,7 @@
 // discontinuous (DG) fields there: tissue interfaces, where E jumps, stay sharp.
 // Uses PETSc/hypre directly, in either linear-algebra configuration.
 #include "core/input_error.h"
+#include "core/range_check.h"
 #include "core/scalar_space.h"
 #include "core/simulator.h"
 #include "core/text_parsing.h"
@@ -166,7 +167,7 @@ public:
         "closed form of a sphere of this radius [m] at the origin in the "
         "uniform source (coil model 'uniform', axis z) are reported.");
     prm.declare_entry("Conductivity", "0.5", Patterns::Double(0),
-                      "sigma of the sphere [S/m].");
+                      "sigma of the sphere [S/m], in [0, 1e8].");
     prm.declare_entry("Outer radius", "0", Patterns::Double(0),
                       "Radius of the spherical air boundary [m] (0: unbounded).");
     prm.leave_subsection();
@@ -198,6 +199,9 @@ public:
     prm.enter_subsection("Reference solution");
     reference_radius = prm.get_double("Conducting sphere radius");
     reference_sigma = prm.get_double("Conductivity");
+    check_range(reference_sigma, 0, 1e8,
+                "Electromagnetics/Full eddy current/Reference solution/Conductivity",
+                "S/m");
     reference_outer = prm.get_double("Outer radius");
     prm.leave_subsection();
     prm.leave_subsection();
@@ -210,7 +214,7 @@ public:
         std::make_unique<parallel::distributed::Triangulation<3>>(sim.mpi_communicator());
     mesh_generator->create_coarse_mesh(*em_tria);
     // Conductivity per label: air, or the tissue database at the AMF frequency.
-    sigma.fill(-1);
+    sigma.clear();
     std::set<unsigned int> labels;
     for (const auto &cell : em_tria->cell_iterators_on_level(0))
       labels.insert(cell->material_id());
@@ -856,7 +860,7 @@ private:
   double regularisation = 1e-6, tolerance = 1e-8, minimum_distance = 0.005;
   unsigned int max_iterations = 2000;
   bool direct_solver = false;
-  std::array<double, 256> sigma;
+  LabelMap<double> sigma{-1};
 
   std::unique_ptr<parallel::distributed::Triangulation<3>> em_tria;
   std::unique_ptr<Mapping<3>> mapping;

@@ -3,6 +3,7 @@
 // current heating Q_eddy = 1/2 sigma |E|^2 with sigma of the local tissue.
 #include "core/input_error.h"
 #include "core/parsed_function.h"
+#include "core/range_check.h"
 #include "core/simulator.h"
 #include "physics/em/electromagnetic_model.h"
 
@@ -22,10 +23,11 @@ public:
   {
     prm.enter_subsection("Function");
     prm.declare_entry("Field amplitude", "10e3", dealii::Patterns::Anything(),
-                      "Peak |H| [A/m] as an expression in x, y, z [m] (>= 0).");
+                      "Peak |H| [A/m] as an expression in x, y, z [m] (>= 0; a "
+                      "number must lie in [0, 1e7]).");
     prm.declare_entry("Electric field amplitude", "0", dealii::Patterns::Anything(),
-                      "Peak |E| [V/m] as an expression in x, y, z [m]; gives the eddy "
-                      "heating 1/2 sigma |E|^2.");
+                      "Peak |E| [V/m] as an expression in x, y, z [m] (a number must "
+                      "lie in [0, 1e7]); gives the eddy heating 1/2 sigma |E|^2.");
     prm.leave_subsection();
   }
 
@@ -39,6 +41,12 @@ public:
         prm.get("Electric field amplitude"),
         "Electromagnetics/Function/Electric field amplitude", context.function_constants);
     prm.leave_subsection();
+    if (magnetic->is_constant())
+      check_range(magnetic->value(dealii::Point<3>()), 0, 1e7,
+                  "Electromagnetics/Function/Field amplitude", "A/m");
+    if (electric->is_constant())
+      check_range(electric->value(dealii::Point<3>()), 0, 1e7,
+                  "Electromagnetics/Function/Electric field amplitude", "V/m");
   }
 
   void initialize(Simulator &sim) override

@@ -1,6 +1,6 @@
 // UniformField: a spatially uniform alternating field of peak amplitude H0 in the
 // whole tissue (the idealised Helmholtz-coil case, no eddy currents resolved).
-#include "core/input_error.h"
+#include "core/range_check.h"
 #include "core/simulator.h"
 #include "core/text_parsing.h"
 #include "physics/em/electromagnetic_model.h"
@@ -18,7 +18,8 @@ public:
   {
     prm.enter_subsection("Uniform");
     prm.declare_entry("Field amplitude", "10e3", dealii::Patterns::Anything(),
-                      "Peak field amplitude H0 [A/m] while the field is on.");
+                      "Peak field amplitude H0 [A/m] while the field is on, in [0, "
+                      "1e7].");
     prm.leave_subsection();
   }
 
@@ -28,9 +29,7 @@ public:
     amplitude = parse_double(prm.get("Field amplitude"),
                              "Electromagnetics/Uniform/Field amplitude");
     prm.leave_subsection();
-    if (amplitude < 0)
-      throw_input_error("Electromagnetics/Uniform/Field amplitude",
-                        "must be non-negative");
+    check_range(amplitude, 0, 1e7, "Electromagnetics/Uniform/Field amplitude", "A/m");
   }
 
   void initialize(Simulator &sim) override

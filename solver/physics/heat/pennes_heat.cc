@@ -4,6 +4,7 @@
 
 #include "core/input_error.h"
 #include "core/parsed_function.h"
+#include "core/range_check.h"
 #include "core/simulator.h"
 #include "core/text_parsing.h"
 #include "models/heating/specific_loss_power.h"
@@ -65,7 +66,7 @@ void PennesHeat::declare_parameters(ParameterHandler &prm)
       "'steady': the steady state with the field on; 'backward euler' (first "
       "order); 'bdf2': variable-step second-order backward differentiation.");
   prm.declare_entry("Time step", "10", Patterns::Double(0),
-                    "Time step [s] (the initial one when adaptive).");
+                    "Time step [s] (the initial one when adaptive), in (0, 1e8].");
   prm.declare_entry("Adaptive time step", "false", Patterns::Bool(),
                     "Control the step by an estimate of the local time error (Milne's "
                     "device: the difference to an extrapolation of the previous steps).");
@@ -74,20 +75,20 @@ void PennesHeat::declare_parameters(ParameterHandler &prm)
       "Target of the estimated local time error per step, max over the mesh "
       "[K].");
   prm.declare_entry("Minimum time step", "1e-3", Patterns::Double(0),
-                    "Smallest adaptive step [s].");
+                    "Smallest adaptive step [s], in (0, 1e8].");
   prm.declare_entry("Maximum time step", "120", Patterns::Double(0),
-                    "Largest adaptive step [s].");
+                    "Largest adaptive step [s], in (0, 1e8].");
   prm.declare_entry("Arterial temperature", "37", Patterns::Double(),
-                    "Arterial blood temperature T_a [deg C].");
+                    "Arterial blood temperature T_a [deg C], in [25, 45].");
   prm.declare_entry("Blood density", "1050", Patterns::Double(0),
-                    "rho_b [kg/m^3] (IT'IS database).");
+                    "rho_b [kg/m^3] (IT'IS database), in (0, 2e4].");
   prm.declare_entry("Blood specific heat", "3617", Patterns::Double(0),
-                    "c_b [J/(kg K)] (IT'IS database).");
+                    "c_b [J/(kg K)] (IT'IS database), in (0, 1e4].");
   prm.declare_entry(
       "Initial temperature", "basal", Patterns::Anything(),
       "T at t = 0 [deg C]: 'basal' for the steady state without the field "
       "(metabolic heat, perfusion and boundary conditions in equilibrium), or a "
-      "number or expression in x, y, z [m].");
+      "number (in [0, 100]) or expression in x, y, z [m].");
   prm.declare_entry(
       "Additional heat source", "0", Patterns::Anything(),
       "An extra volumetric heat source [W/m^3] as an expression in x, y, z, t "
@@ -97,13 +98,29 @@ void PennesHeat::declare_parameters(ParameterHandler &prm)
       "Per boundary (name or id): 'fixed temperature T' [deg C], 'heat flux q' "
       "[W/m^2, > 0 heats] or 'convective h, T_inf' [W/(m^2 K), deg C], "
       "separated by ';', e.g. 'x_min: fixed temperature 37; outer: convective "
-      "50, 20'. Unlisted boundaries are insulated.");
+      "50, 20'. Every value is a number or an expression in x, y, z [m] and t [s], "
+      "e.g. 'fixed temperature 37 + 2*exp(-t/600)'; h and T_inf are split at the "
+      "comma outside parentheses ('convective 50, min(20, 20 + t/60)'). Data that use "
+      "t are re-evaluated every step; h may vary in space, not in time. Unlisted "
+      "boundaries are insulated.");
   prm.declare_entry(
       "Nonlinear tolerance", "1e-9", Patterns::Double(1e-15, 1),
       "Newton iteration (temperature-dependent perfusion or SLP): stop when "
-      "the residual norm is below this times the norm of the right-hand side.");
+      "the residual norm is this fraction of the residual of the step's predictor "
+      "(the extrapolated state), or at round-off level (1e-13 of the right-hand side).");
   prm.declare_entry("Maximum nonlinear iterations", "25", Patterns::Integer(1),
                     "Newton iterations per step before the run stops with an error.");
+  prm.declare_entry(
+      "Plausible temperature range", "0, 100", Patterns::Anything(),
+      "'lowest, highest' [deg C]: a temperature outside this range anywhere in the "
+      "tissue is reported as a warning (screen, log.txt, the 'warnings' column of "
+      "statistics.csv); Pennes' model and the tissue data do not hold there (freezing, "
+      "boiling, carbonisation).");
+  prm.declare_entry(
+      "Heat balance warning threshold", "1e-6", Patterns::Double(0, 1),
+      "A relative heat-balance error (energy_balance_error) above this at an output "
+      "time is reported as a warning: the energy bookkeeping no longer closes, so the "
+      "solution is not to be trusted (solver tolerances, time step).");
   prm.enter_subsection("Linear solver");
   ScalarLinearSolver::declare_parameters(prm, "jacobi");
   prm.leave_subsection();
@@ -134,6 +151,15 @@ void PennesHeat::parse_parameters(ParameterHandler &prm, const RunContext &conte
   max_time_step = prm.get_double("Maximum time step");
   if (scheme != Scheme::steady && !(initial_time_step > 0))
     throw_input_error("Heat/Time step", "must be positive for transient runs");
+  if (scheme != Scheme::steady)
+    check_range(initial_time_step, 0, 1e8, "Heat/Time step", "s", LowerBound::exclusive);
+  if (adaptive)
+  {
+    check_range(min_time_step, 0, 1e8, "Heat/Minimum time step", "s",
+                LowerBound::exclusive);
+    check_range(max_time_step, 0, 1e8, "Heat/Maximum time step", "s",
+                LowerBound::exclusive);
+  }
   if (adaptive &&
       !(min_time_step <= initial_time_step && initial_time_step <= max_time_step))
     throw_input_error("Heat/Time step",
@@ -143,17 +169,36 @@ void PennesHeat::parse_parameters(ParameterHandler &prm, const RunContext &conte
   arterial_temperature = prm.get_double("Arterial temperature");
   blood_density = prm.get_double("Blood density");
   blood_specific_heat = prm.get_double("Blood specific heat");
+  check_range(arterial_temperature, 25, 45, "Heat/Arterial temperature", "deg C");
+  check_range(blood_density, 0, 2e4, "Heat/Blood density", "kg/m^3",
+              LowerBound::exclusive);
+  check_range(blood_specific_heat, 0, 1e4, "Heat/Blood specific heat", "J/(kg K)",
+              LowerBound::exclusive);
   basal_initial_state = trim(prm.get("Initial temperature")) == "basal";
   initial_temperature = std::make_unique<ParsedFunction>(
       basal_initial_state ? std::to_string(arterial_temperature)
                           : prm.get("Initial temperature"),
       "Heat/Initial temperature", context.function_constants);
+  if (initial_temperature->is_constant())
+    check_range(initial_temperature->value(Point<3>()), 0, 100,
+                "Heat/Initial temperature", "deg C");
   extra_source = std::make_unique<ParsedFunction>(prm.get("Additional heat source"),
                                                   "Heat/Additional heat source",
                                                   context.function_constants);
   boundary_text = prm.get("Boundary conditions");
   nonlinear_tolerance = prm.get_double("Nonlinear tolerance");
   max_nonlinear_iterations = prm.get_integer("Maximum nonlinear iterations");
+  {
+    const std::vector<double> range = parse_double_list(
+        prm.get("Plausible temperature range"), "Heat/Plausible temperature range");
+    if (range.size() != 2 || !(range[0] < range[1]))
+      throw_input_error("Heat/Plausible temperature range",
+                        "expected 'lowest, highest' in deg C with lowest < highest, "
+                        "found '" +
+                            prm.get("Plausible temperature range") + "'");
+    plausible_temperatures = {range[0], range[1]};
+  }
+  balance_warning_threshold = prm.get_double("Heat balance warning threshold");
   prm.enter_subsection("Linear solver");
   linear_solver.parse_parameters(prm);
   prm.leave_subsection();
@@ -181,9 +226,17 @@ void PennesHeat::initialize(Simulator &sim)
   simulator = &sim;
   slp_model->check_frequency(sim.electromagnetics().frequency());
   setup_tissue_coefficients();
-  boundary_conditions =
-      parse_heat_boundary_conditions(boundary_text, "Heat/Boundary conditions",
-                                     sim.boundary_names(), sim.boundary_ids_in_mesh());
+  boundary_conditions = parse_heat_boundary_conditions(
+      boundary_text, "Heat/Boundary conditions", sim.boundary_names(),
+      sim.boundary_ids_in_mesh(), run_context.function_constants);
+  for (const auto &condition : boundary_conditions)
+  {
+    const bool fixed =
+        condition.second.type == HeatBoundaryCondition::Type::fixed_temperature;
+    dirichlet_in_time |= fixed && condition.second.depends_on_time();
+    boundary_flux_in_time |= !fixed && condition.second.depends_on_time();
+  }
+  check_steady_problem_is_regular();
   temperature_field = std::make_unique<TemperatureField>(*this);
   sim.fields().add("temperature", "deg C", "tissue temperature", "Heat",
                    temperature_field.get());
@@ -191,6 +244,84 @@ void PennesHeat::initialize(Simulator &sim)
                    "Heat", &dose.cem43_field());
   sim.fields().add("thermal_damage", "1", "Arrhenius damage integral Omega", "Heat",
                    &dose.damage_field());
+}
+
+void PennesHeat::check_steady_problem_is_regular() const
+{
+  if (!basal_initial_state && scheme != Scheme::steady)
+    return;
+  // Without perfusion and without a boundary that fixes the level (Dirichlet or
+  // convective), the steady operator div(k grad T) with insulated boundaries has the
+  // constants in its kernel: the steady temperature is undefined (and a source makes it
+  // grow without bound).
+  for (const unsigned int label : simulator->labels_in_mesh())
+    if (coefficients[label].perfusion_baseline > 0)
+      return;
+  for (const auto &condition : boundary_conditions)
+    if (condition.second.type != HeatBoundaryCondition::Type::heat_flux)
+      return;
+  const std::string reason =
+      "no tissue in the mesh is perfused and no boundary has a fixed-temperature or "
+      "convective condition, so the steady heat equation has no unique solution (its "
+      "level is undefined; a source makes it infinite)";
+  if (scheme == Scheme::steady)
+    throw_input_error("Heat/Time stepping",
+                      "a steady run is singular: " + reason +
+                          ". Add a perfusion or a 'fixed temperature' or 'convective' "
+                          "boundary condition (Heat/Boundary conditions).");
+  throw_input_error("Heat/Initial temperature",
+                    "'basal' (the steady state before treatment) is singular: " + reason +
+                        ". Give the initial temperature as a number or expression, or "
+                        "add a perfusion or a 'fixed temperature' or 'convective' "
+                        "boundary condition.");
+}
+
+void PennesHeat::check_plausibility()
+{
+  const double highest = solution.max();
+  const double lowest = solution.min();
+  if (!std::isfinite(highest) || !std::isfinite(lowest))
+  {
+    std::ostringstream message;
+    message << "Heat: the temperature is not finite at t = " << time
+            << " s. The input drives the model outside any physical range (check "
+               "source strengths, field amplitude and frequency, perfusion and tissue "
+               "properties); a smaller time step does not help such input.";
+    throw std::runtime_error(message.str());
+  }
+  if (highest > plausible_temperatures.second || lowest < plausible_temperatures.first)
+  {
+    std::ostringstream message;
+    message << "the temperature lies in [" << lowest << ", " << highest
+            << "] deg C at t = " << time << " s, outside the plausible range ["
+            << plausible_temperatures.first << ", " << plausible_temperatures.second
+            << "] deg C (Heat/Plausible temperature range): Pennes' model does not hold "
+               "there; check the field strength, the iron dose and the tissue data";
+    simulator->warnings().warn("temperature outside the plausible range", message.str());
+  }
+}
+
+void PennesHeat::check_heat_balance(double t)
+{
+  const double error = relative_balance_error();
+  if (error > balance_warning_threshold)
+  {
+    std::ostringstream message;
+    message << "the relative heat-balance error is " << error << " at t = " << t
+            << " s, above " << balance_warning_threshold
+            << " (Heat/Heat balance warning threshold): the energy bookkeeping does not "
+               "close; tighten Heat/Linear solver/Relative tolerance or Heat/Nonlinear "
+               "tolerance";
+    simulator->warnings().warn("heat balance", message.str());
+  }
+}
+
+double PennesHeat::relative_balance_error() const
+{
+  // Relative to the largest energy flow, but at least 1e-6 of the domain's heat content
+  // (rho c |T| over the domain): without heat flows the terms are solver noise, not 0/0.
+  const double floor = 1e-6 * total_heat_capacity * std::abs(arterial_temperature);
+  return std::abs(energy_closure) / std::max(energy_scale, floor);
 }
 
 void PennesHeat::setup_tissue_coefficients()
@@ -289,40 +420,15 @@ void PennesHeat::setup()
 void PennesHeat::setup_constraints()
 {
   const ScalarSpace &space = simulator->scalar_space();
-  std::map<types::boundary_id, const Function<3> *> fixed;
-  std::vector<std::unique_ptr<Function<3>>> functions;
-  for (const auto &condition : boundary_conditions)
-    if (condition.second.type == HeatBoundaryCondition::Type::fixed_temperature)
-    {
-      functions.push_back(
-          std::make_unique<Functions::ConstantFunction<3>>(condition.second.value));
-      fixed[condition.first] = functions.back().get();
-    }
-  dirichlet_values.clear();
-  if (!fixed.empty())
-    VectorTools::interpolate_boundary_values(*space.mapping, space.dof_handler, fixed,
-                                             dirichlet_values);
-
-  for (AffineConstraints<double> *constraints :
-       {&zero_constraints, &dirichlet_constraints})
-  {
-    constraints->clear();
-    constraints->reinit(space.locally_relevant);
-    constraints->merge(space.hanging_node_constraints);
-  }
-  dirichlet_owned.clear();
+  build_dirichlet_constraints(0.0);
+  zero_constraints.clear();
+  zero_constraints.reinit(space.locally_relevant);
+  zero_constraints.merge(space.hanging_node_constraints);
   for (const auto &value : dirichlet_values)
-  {
-    if (zero_constraints.is_constrained(value.first))
-      continue; // a hanging node keeps its hanging-node constraint
-    zero_constraints.add_line(value.first);
-    dirichlet_constraints.add_line(value.first);
-    dirichlet_constraints.set_inhomogeneity(value.first, value.second);
-    if (space.locally_owned.is_element(value.first))
-      dirichlet_owned.push_back(value.first);
-  }
+    if (!space.hanging_node_constraints.is_constrained(value.first))
+      zero_constraints.add_line(value.first); // a hanging node keeps its constraint
   zero_constraints.close();
-  dirichlet_constraints.close();
+  dirichlet_lifting.reinit(dirichlet_values, space.hanging_node_constraints);
 }
 
 void PennesHeat::setup_matrices()
@@ -346,7 +452,8 @@ void PennesHeat::assemble_linear_operators()
   FEValues<3> fe_values(*space.mapping, space.fe, space.cell_quadrature,
                         update_values | update_gradients | update_JxW_values);
   FEFaceValues<3> fe_face_values(*space.mapping, space.fe, space.face_quadrature,
-                                 update_values | update_JxW_values);
+                                 update_values | update_quadrature_points |
+                                     update_JxW_values);
   FullMatrix<double> cell_mass(n, n), cell_stiffness(n, n);
   Vector<double> cell_rhs(n), cell_capacity(n), cell_perfusion(n), cell_convection(n),
       cell_mass_columns(n), cell_stiffness_columns(n);
@@ -413,34 +520,50 @@ void PennesHeat::assemble_linear_operators()
         continue;
       fe_face_values.reinit(cell, f);
       const HeatBoundaryCondition &bc = condition->second;
+      // Data that use t enter the right-hand side every step (pennes_heat_boundary.cc).
+      const bool static_data = !bc.depends_on_time();
       for (unsigned int q = 0; q < fe_face_values.n_quadrature_points; ++q)
       {
         const double ds = fe_face_values.JxW(q);
+        const Point<3> &x = fe_face_values.quadrature_point(q);
         if (bc.type == HeatBoundaryCondition::Type::heat_flux)
         {
+          if (!static_data)
+            continue;
+          const double flux = bc.value->value(x);
           for (unsigned int i = 0; i < n; ++i)
-            cell_rhs(i) += bc.value * fe_face_values.shape_value(i, q) * ds;
-          integrals.flux_in += bc.value * ds;
+            cell_rhs(i) += flux * fe_face_values.shape_value(i, q) * ds;
+          integrals.flux_in += flux * ds;
         }
         else
         {
+          const double h = bc.heat_transfer_coefficient(x);
+          const double ambient = static_data ? bc.ambient->value(x) : 0.0;
           for (unsigned int i = 0; i < n; ++i)
           {
             const double phi_i = fe_face_values.shape_value(i, q);
             for (unsigned int j = 0; j < n; ++j)
-              cell_stiffness(i, j) +=
-                  bc.value * phi_i * fe_face_values.shape_value(j, q) * ds;
-            cell_rhs(i) += bc.value * bc.ambient * phi_i * ds;
-            cell_convection(i) += bc.value * phi_i * ds;
+              cell_stiffness(i, j) += h * phi_i * fe_face_values.shape_value(j, q) * ds;
+            cell_rhs(i) += h * ambient * phi_i * ds;
+            cell_convection(i) += h * phi_i * ds;
           }
-          integrals.convection_ambient += bc.value * bc.ambient * ds;
+          integrals.convection_ambient += h * ambient * ds;
         }
       }
     }
     cell->get_dof_indices(indices);
     zero_constraints.distribute_local_to_global(cell_mass, indices, mass_matrix);
-    dirichlet_constraints.distribute_local_to_global(cell_stiffness, cell_rhs, indices,
-                                                     stiffness_matrix, constant_rhs);
+    // Time-dependent Dirichlet data are lifted every step (DirichletLifting), constant
+    // ones once here.
+    if (dirichlet_in_time)
+    {
+      zero_constraints.distribute_local_to_global(cell_stiffness, cell_rhs, indices,
+                                                  stiffness_matrix, constant_rhs);
+      dirichlet_lifting.add_cell(indices, cell_mass, cell_stiffness);
+    }
+    else
+      dirichlet_constraints.distribute_local_to_global(cell_stiffness, cell_rhs, indices,
+                                                       stiffness_matrix, constant_rhs);
     heat_capacity_weights.add(indices, cell_capacity);
     perfusion_weights.add(indices, cell_perfusion);
     convection_weights.add(indices, cell_convection);
@@ -484,6 +607,12 @@ void PennesHeat::assemble_linear_operators()
       Utilities::MPI::sum(integrals.convection_ambient, comm);
   constant_integrals.flux_in = Utilities::MPI::sum(integrals.flux_in, comm);
   constant_integrals.dirichlet_rows = Utilities::MPI::sum(integrals.dirichlet_rows, comm);
+  if (dirichlet_in_time || boundary_flux_in_time)
+  {
+    static_rhs.reinit(space.locally_owned, comm);
+    static_rhs = constant_rhs;
+    static_integrals = constant_integrals;
+  }
   system_matrix_factor = -1;
 }
 
@@ -774,11 +903,23 @@ void PennesHeat::solve_newton(const LA::MPI::Vector &history_rhs,
     residual -= rhs;
     zero_constraints.set_zero(residual);
     const double norm = residual.l2_norm();
+    // Converged when the residual is the tolerance times that of the predictor (not of
+    // |b|, which the absolute temperature level dominates), or at round-off level.
     const double reference = std::max(rhs.l2_norm(), nonlinear_rhs.l2_norm());
     if (iteration == 0)
       first_norm = norm;
-    if (norm <= nonlinear_tolerance * reference)
+    const double target = std::max(nonlinear_tolerance * first_norm, 1e-13 * reference);
+    if (norm <= target)
       return;
+    if (!std::isfinite(norm))
+    {
+      std::ostringstream message;
+      message << "Heat: the Newton residual is not finite at t = " << time
+              << " s: a coefficient or source is outside any physical range (check the "
+                 "tissue data, the perfusion model, the field strength and the iron "
+                 "dose); a smaller time step does not help such input.";
+      throw std::runtime_error(message.str());
+    }
     if (iteration == max_nonlinear_iterations)
     {
       std::ostringstream message;
@@ -792,9 +933,9 @@ void PennesHeat::solve_newton(const LA::MPI::Vector &history_rhs,
     }
     residual *= -1.0;
     increment = 0;
-    n_linear_iterations += linear_solver.solve(newton_matrix, system_matrix, increment,
-                                               residual, "Heat (Newton step)", 1e-3,
-                                               0.1 * nonlinear_tolerance * reference);
+    n_linear_iterations +=
+        linear_solver.solve(newton_matrix, system_matrix, increment, residual,
+                            "Heat (Newton step)", 1e-3, 0.1 * target);
     solution += increment;
     dirichlet_constraints.distribute(solution);
     ++n_newton_iterations;
@@ -807,6 +948,7 @@ void PennesHeat::solve_time_step(double t_new, double dt, double a0, double a1, 
   const double factor = scheme == Scheme::steady ? 0.0 : a0 / dt;
   if (factor != system_matrix_factor)
     update_system_matrix(factor);
+  update_boundary_data(t_new, scheme == Scheme::steady ? 0.0 : dt, a0, a1, a2);
   if (with_treatment_sources)
   {
     assemble_field_sources();
@@ -947,6 +1089,8 @@ void PennesHeat::advance(double t_old, double t_new)
     ++temperature_version;
     ++n_steps;
     target_t90 = compute_target_t90();
+    check_plausibility();
+    check_heat_balance(t_new);
     return;
   }
 
@@ -968,6 +1112,15 @@ void PennesHeat::advance(double t_old, double t_new)
   // Fixed steps: one dt for the whole interval, so the matrix and its preconditioner
   // stay the same (a dt recomputed from the remaining time would differ in the last bit).
   const double fixed_dt = (t_new - t_old) / std::ceil((t_new - t_old) / time_step - 1e-9);
+  if (!adaptive && fixed_dt < time_step * (1 - 1e-9) && t_new - t_old < time_step)
+  {
+    std::ostringstream message;
+    message << "Heat/Time step = " << time_step << " s is longer than the time between "
+            << "outputs and schedule events; steps of " << t_new - t_old
+            << " s are taken there (lower Heat/Time step or raise Output/Output "
+               "interval to silence this)";
+    simulator->warnings().warn("time step shortened", message.str());
+  }
   while (t < t_new - end_tolerance)
   {
     const double remaining = t_new - t;
@@ -1057,6 +1210,8 @@ void PennesHeat::advance(double t_old, double t_new)
     t += dt;
     ++n_steps;
   }
+  check_plausibility();
+  check_heat_balance(t_new);
 }
 
 void PennesHeat::add_statistics(StatisticsRow &row) const
@@ -1086,11 +1241,7 @@ void PennesHeat::add_statistics(StatisticsRow &row) const
   row.emplace_back("energy_stored_J", energies.storage);
   row.emplace_back("heat_content_change_J",
                    heat_capacity_weights * solution - initial_heat_content);
-  // Relative to the largest energy flow, but at least 1e-6 of the domain's heat content
-  // (rho c |T| over the domain): without heat flows the terms are solver noise, not 0/0.
-  const double floor = 1e-6 * total_heat_capacity * std::abs(arterial_temperature);
-  row.emplace_back("energy_balance_error",
-                   std::abs(energy_closure) / std::max(energy_scale, floor));
+  row.emplace_back("energy_balance_error", relative_balance_error());
   row.emplace_back("heat_steps", n_steps);
   row.emplace_back("heat_rejected_steps", n_rejected);
   row.emplace_back("time_step_s", last_step);

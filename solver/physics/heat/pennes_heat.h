@@ -14,9 +14,11 @@
 #pragma once
 
 #include "core/field_registry.h"
+#include "core/label_map.h"
 #include "core/linear_algebra.h"
 #include "core/scalar_linear_solver.h"
 #include "core/weighted_percentile.h"
+#include "physics/dirichlet_lifting.h"
 #include "physics/heat/heat_boundary_conditions.h"
 #include "physics/heat/thermal_dose.h"
 #include "physics/physics_module.h"
@@ -24,10 +26,10 @@
 #include <deal.II/lac/affine_constraints.h>
 #include <deal.II/lac/vector.h>
 
-#include <array>
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ferrotherm
@@ -105,6 +107,8 @@ private:
   bool basal_initial_state = true;
   std::unique_ptr<ParsedFunction> initial_temperature;
   std::unique_ptr<ParsedFunction> extra_source;
+  std::pair<double, double> plausible_temperatures{0, 100}; // deg C
+  double balance_warning_threshold = 1e-6;
   double nonlinear_tolerance = 1e-9;
   unsigned int max_nonlinear_iterations = 25;
   std::unique_ptr<SpecificLossPower> slp_model;
@@ -115,7 +119,7 @@ private:
 
   // --- set-up data ---
   Simulator *simulator = nullptr;
-  std::array<TissueCoefficients, 256> coefficients;
+  LabelMap<TissueCoefficients> coefficients;
   bool has_nonlinear_perfusion = false;
   std::map<dealii::types::boundary_id, HeatBoundaryCondition> boundary_conditions;
   dealii::AffineConstraints<double> zero_constraints;      // hanging + T = 0 on Dirichlet
@@ -157,6 +161,21 @@ private:
     double dirichlet_rows = 0; // sum over fixed-temperature rows of the source vector
   };
   Integrals constant_integrals;
+
+  // Boundary data that change in time (pennes_heat_boundary.cc): constant_rhs and
+  // constant_integrals are then static_* plus the terms at the step's new time level.
+  bool dirichlet_in_time = false;     // a fixed temperature uses t
+  bool boundary_flux_in_time = false; // a heat flux or a T_inf uses t
+  LA::MPI::Vector static_rhs;
+  Integrals static_integrals;
+  DirichletLifting dirichlet_lifting;
+  // dirichlet_values, dirichlet_owned and dirichlet_constraints (hanging + T = T_b(t)).
+  void build_dirichlet_constraints(double t);
+  // Before a step to t_new: the Dirichlet data at t_new with their lifting (BDF
+  // coefficients a0, a1, a2; dt = 0 for a steady solve), heat flux and h T_inf at t_new.
+  void update_boundary_data(double t_new, double dt, double a0, double a1, double a2);
+  // Adds the heat flux and h T_inf terms of the time-dependent conditions at t.
+  void assemble_time_dependent_boundary_sources(double t);
   double field_power_mnp = 0, field_power_eddy = 0, field_dirichlet_rows = 0;
   double extra_power = 0, extra_dirichlet_rows = 0;
   double nonlinear_perfusion_power = 0, nonlinear_dirichlet_rows = 0;
@@ -192,6 +211,14 @@ private:
   double cem43_t90 = 0;
 
   void setup_tissue_coefficients();
+  // Refuses a steady problem (steady run or basal initial state) without perfusion and
+  // without a boundary that fixes the temperature level: it is singular.
+  void check_steady_problem_is_regular() const;
+  // Error on a non-finite temperature, warning outside the plausible range.
+  void check_plausibility();
+  // Warning when the relative heat-balance error exceeds the threshold.
+  void check_heat_balance(double t);
+  double relative_balance_error() const;
   void setup_constraints();
   void setup_matrices();
   void assemble_linear_operators();

@@ -1,6 +1,7 @@
 // Thermal dose (CEM43, Arrhenius damage); see thermal_dose.h.
 #include "physics/heat/thermal_dose.h"
 
+#include "core/range_check.h"
 #include "core/scalar_space.h"
 #include "core/tissue_database.h"
 
@@ -32,7 +33,8 @@ void ThermalDose::declare_parameters(ParameterHandler &prm)
   prm.enter_subsection("Thermal dose");
   prm.declare_entry(
       "CEM43 breakpoint temperature", "43", Patterns::Double(),
-      "Temperature [deg C] where the CEM43 base R switches (Sapareto-Dewey).");
+      "Temperature [deg C] where the CEM43 base R switches (Sapareto-Dewey), in "
+      "[0, 100].");
   prm.declare_entry("R above breakpoint", "0.5", Patterns::Double(0, 1),
                     "CEM43 base R at or above the breakpoint.");
   prm.declare_entry("R below breakpoint", "0.25", Patterns::Double(0, 1),
@@ -49,6 +51,8 @@ void ThermalDose::parse_parameters(ParameterHandler &prm)
 {
   prm.enter_subsection("Thermal dose");
   breakpoint = prm.get_double("CEM43 breakpoint temperature");
+  check_range(breakpoint, 0, 100, "Heat/Thermal dose/CEM43 breakpoint temperature",
+              "deg C");
   r_above = prm.get_double("R above breakpoint");
   r_below = prm.get_double("R below breakpoint");
   damage_threshold = prm.get_double("Damage threshold");
@@ -70,7 +74,7 @@ double ThermalDose::arrhenius_rate(double temperature, double A, double Ea)
 }
 
 void ThermalDose::setup(const ScalarSpace &space,
-                        const std::vector<const Tissue *> &tissue_of_label,
+                        const LabelMap<const Tissue *> &tissue_of_label,
                         const std::set<unsigned int> &target_labels,
                         const FieldVector &temperature)
 {

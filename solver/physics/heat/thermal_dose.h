@@ -9,6 +9,7 @@
 #pragma once
 
 #include "core/field_registry.h"
+#include "core/label_map.h"
 #include "core/linear_algebra.h"
 #include "core/output_files.h"
 #include "core/weighted_percentile.h"
@@ -46,7 +47,7 @@ public:
   static double arrhenius_rate(double temperature, double A, double Ea);
 
   // `tissue_of_label[label]` may be null for labels absent from the mesh.
-  void setup(const ScalarSpace &space, const std::vector<const Tissue *> &tissue_of_label,
+  void setup(const ScalarSpace &space, const LabelMap<const Tissue *> &tissue_of_label,
              const std::set<unsigned int> &target_labels, const FieldVector &temperature);
 
   // Adds the dose of one time step with nodal temperatures T_old -> T_new (ghosted).

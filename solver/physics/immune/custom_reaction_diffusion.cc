@@ -9,6 +9,7 @@
 // (Fisher-KPP travelling waves, logistic growth, decay).
 #include "core/input_error.h"
 #include "core/named_expression.h"
+#include "core/range_check.h"
 #include "core/scalar_space.h"
 #include "core/simulator.h"
 #include "core/text_parsing.h"
@@ -40,7 +41,8 @@ public:
                       "Comma-separated species names (letters, digits and '_'), e.g. "
                       "'tumour_cells, damp'.");
     prm.declare_entry("Diffusivities", "", Patterns::Anything(),
-                      "'name: D; ...' [m^2/s]; unlisted species do not diffuse. "
+                      "'name: D; ...' [m^2/s, at most 1e-5]; unlisted species do not "
+                      "diffuse. "
                       "'name/label: D' sets the value in one tissue label, e.g. "
                       "'damp: 1e-10; damp/2: 5e-11'.");
     prm.declare_entry(
@@ -51,7 +53,7 @@ public:
     prm.declare_entry("Initial values", "", Patterns::Anything(),
                       "'name: expression of x, y, z; ...'; unlisted species start at 0.");
     prm.declare_entry("Time step", "60", Patterns::Double(0),
-                      "Time step [s] of the Strang splitting.");
+                      "Time step [s] of the Strang splitting, in (0, 1e8].");
     ReactionDiffusionSystem::declare_parameters(prm);
     prm.leave_subsection();
   }
@@ -88,6 +90,7 @@ public:
       if (d < 0)
         throw_input_error(section + "Diffusivities",
                           "negative diffusivity for '" + key + "'");
+      check_range(d, 0, 1e-5, section + "Diffusivities (" + key + ")", "m^2/s");
       auto &entry =
           species[index_of(trim(key.substr(0, slash)), section + "Diffusivities")];
       if (slash == std::string::npos)
@@ -111,6 +114,7 @@ public:
     time_step = prm.get_double("Time step");
     if (!(time_step > 0))
       throw_input_error(section + "Time step", "must be positive");
+    check_range(time_step, 0, 1e8, section + "Time step", "s", LowerBound::exclusive);
     try
     {
       system.parse_parameters(prm, species.size());

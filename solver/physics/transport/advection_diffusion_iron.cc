@@ -14,17 +14,21 @@
 // Discretisation: the conservative Galerkin form (no-flux boundaries conserve mass
 // exactly) with SUPG stabilisation (Brooks & Hughes 1982; tau = h/(2|u|)(coth Pe - 1/Pe)
 // with h the element length along u), backward Euler or BDF2 in time, GMRES. Boundaries:
-// no flux (default), outflow (advective flux leaves), fixed concentration. The mass
-// balance (injected + sourced = mobile + bound + cleared + outflow) is integrated with
+// no flux (default), outflow (advective flux leaves), fixed concentration c_b(x, t) (an
+// expression, lifted every step: dirichlet_lifting.h). The mass balance (injected +
+// sourced + boundary inflow = mobile + bound + cleared + outflow, the inflow through
+// fixed-concentration boundaries being the residual of their rows) is integrated with
 // the same BDF formula as the equation, so it closes to solver tolerance.
 #include "core/input_error.h"
 #include "core/linear_algebra.h"
 #include "core/parsed_function.h"
+#include "core/range_check.h"
 #include "core/scalar_linear_solver.h"
 #include "core/simulator.h"
 #include "core/text_parsing.h"
 #include "core/tissue_database.h"
 #include "models/magnets/magnet_arrangement.h"
+#include "physics/dirichlet_lifting.h"
 #include "physics/transport/interstitial_flow.h"
 #include "physics/transport/iron_model.h"
 #include "physics/transport/magnetophoresis.h"
@@ -82,22 +86,25 @@ public:
                       Patterns::Selection("steady|backward euler|bdf2"),
                       "'steady' solves for the steady state (with fixed-concentration "
                       "boundaries or sources).");
-    prm.declare_entry("Time step", "60", Patterns::Double(0), "Transport time step [s].");
+    prm.declare_entry("Time step", "60", Patterns::Double(0),
+                      "Transport time step [s], in (0, 1e8].");
     prm.declare_entry(
         "Diffusivity", "1e-12", Patterns::Double(0),
-        "Effective diffusivity D of the particles in tissue [m^2/s] (Stokes-"
-        "Einstein 3e-11 to 7e-12 for r_h 10-50 nm, hindered 3-100x by the "
+        "Effective diffusivity D of the particles in tissue [m^2/s], in [0, 1e-5] "
+        "(Stokes-Einstein 3e-11 to 7e-12 for r_h 10-50 nm, hindered 3-100x by the "
         "matrix).");
     prm.declare_entry("Diffusivity by label", "", Patterns::Anything(),
                       "Per-label values 'label: D; label: D' overriding the default.");
     prm.declare_entry("Uptake rate", "0", Patterns::Double(0),
-                      "k_up [1/s]: mobile iron taken up by cells becomes bound.");
+                      "k_up [1/s], in [0, 1]: mobile iron taken up by cells becomes "
+                      "bound.");
     prm.declare_entry("Uptake rate by label", "", Patterns::Anything(),
                       "'label: k; ...'");
     prm.declare_entry("Clearance rate", "0", Patterns::Double(0),
-                      "k_cl [1/s]: mobile iron removed (lymph, blood).");
+                      "k_cl [1/s], in [0, 1]: mobile iron removed (lymph, blood).");
     prm.declare_entry("Bound clearance rate", "0", Patterns::Double(0),
-                      "k_b [1/s]: bound iron removed (degradation, cell turnover).");
+                      "k_b [1/s], in [0, 1]: bound iron removed (degradation, cell "
+                      "turnover).");
     prm.declare_entry("Initial concentration", "0", Patterns::Anything(),
                       "Mobile iron at t = 0 [kg/m^3] as an expression in x, y, z.");
     prm.declare_entry("Fluid velocity", "0; 0; 0", Patterns::Anything(),
@@ -106,36 +113,48 @@ public:
     prm.declare_entry(
         "Injections", "", Patterns::Anything(),
         "Bolus injections 'time: x, y, z, volume, concentration; ...' [s: m, m, m, "
-        "m^3, kg Fe/m^3], e.g. '0: 0, 0, 0, 0.3e-6, 112' (a Gaussian depot of the "
-        "injected volume at the site), or 'time: tissue, volume, concentration' for "
-        "iron spread uniformly over a tissue, e.g. '0: tumour, 0.3e-6, 112'.");
+        "m^3 (at most 1e-3), kg Fe/m^3 (at most 1e3)], e.g. '0: 0, 0, 0, 0.3e-6, "
+        "112' (a Gaussian depot of the injected volume at the site), or 'time: "
+        "tissue, volume, concentration' for iron spread uniformly over a tissue, e.g. "
+        "'0: tumour, 0.3e-6, 112'.");
     prm.declare_entry(
         "Source", "0", Patterns::Anything(),
         "Continuous source S [kg Fe/(m^3 s)] as an expression in x, y, z, t.");
-    prm.declare_entry("Boundary conditions", "", Patterns::Anything(),
-                      "Per boundary (name or id): 'outflow' or 'fixed concentration c'; "
-                      "unlisted boundaries have no flux.");
+    prm.declare_entry(
+        "Boundary conditions", "", Patterns::Anything(),
+        "Per boundary (name or id): 'outflow' or 'fixed concentration c' [kg/m^3] with "
+        "c a number or an expression in x, y, z, t (re-evaluated every step if it uses "
+        "t), e.g. 'x_min: fixed concentration 0.1*(1 - exp(-t/600))'; unlisted "
+        "boundaries have no flux.");
     prm.enter_subsection("Intravenous");
-    prm.declare_entry("Dose", "0", Patterns::Double(0), "Iron given intravenously [kg].");
-    prm.declare_entry("Time", "0", Patterns::Double(0), "Time of the infusion [s].");
+    prm.declare_entry("Dose", "0", Patterns::Double(0),
+                      "Iron given intravenously [kg], in [0, 1].");
+    prm.declare_entry("Time", "0", Patterns::Double(0),
+                      "Time of the infusion [s], in [0, 1e8].");
     prm.declare_entry("Distribution volume", "3e-3", Patterns::Double(0),
-                      "Plasma volume V_d [m^3].");
-    prm.declare_entry("Plasma half-life", "3600", Patterns::Double(0), "t_half [s].");
+                      "Plasma volume V_d [m^3], in [0, 1].");
+    prm.declare_entry("Plasma half-life", "3600", Patterns::Double(0),
+                      "t_half [s], in [0, 1e8].");
     prm.declare_entry("Extravasation rate by label", "", Patterns::Anything(),
-                      "k_ex per label [1/s], 'label: k; ...' (tumour > normal tissue).");
+                      "k_ex per label [1/s] in [0, 1], 'label: k; ...' (tumour > normal "
+                      "tissue).");
     prm.leave_subsection();
     prm.enter_subsection("Magnetophoresis");
-    prm.declare_entry("Core diameter", "12e-9", Patterns::Double(0), "[m]");
+    prm.declare_entry("Core diameter", "12e-9", Patterns::Double(0),
+                      "[m], in (0, 1e-5].");
     prm.declare_entry(
         "Cores per cluster", "1", Patterns::Double(1),
-        "Magnetic cores moving together (aggregates, multicore particles).");
+        "Magnetic cores moving together (aggregates, multicore particles), in [1, "
+        "1e9].");
     prm.declare_entry("Hydrodynamic radius", "11e-9", Patterns::Double(0),
-                      "Stokes radius of the particle or cluster [m].");
-    prm.declare_entry("Saturation magnetisation", "446e3", Patterns::Double(0), "[A/m]");
+                      "Stokes radius of the particle or cluster [m], in (0, 1e-5].");
+    prm.declare_entry("Saturation magnetisation", "446e3", Patterns::Double(0),
+                      "[A/m], in [0, 2e6].");
     prm.declare_entry(
         "Effective viscosity", "1e-2", Patterns::Double(0),
-        "Viscosity seen by the particles in tissue, hindrance included [Pa s].");
-    prm.declare_entry("Temperature", "37", Patterns::Double(), "[deg C]");
+        "Viscosity seen by the particles in tissue, hindrance included [Pa s], in (0, "
+        "1e3].");
+    prm.declare_entry("Temperature", "37", Patterns::Double(), "[deg C], in [0, 100].");
     prm.leave_subsection();
     InterstitialFlow::declare_parameters(prm);
     prm.declare_entry("Liver tissue", "liver", Patterns::Anything(),
@@ -156,6 +175,8 @@ public:
     time_step = prm.get_double("Time step");
     if (!steady && !(time_step > 0))
       throw_input_error(section + "Time step", "must be positive");
+    if (!steady)
+      check_range(time_step, 0, 1e8, section + "Time step", "s", LowerBound::exclusive);
     default_diffusivity = prm.get_double("Diffusivity");
     diffusivity_by_label = parse_label_values(prm.get("Diffusivity by label"),
                                               section + "Diffusivity by label");
@@ -164,6 +185,10 @@ public:
                                          section + "Uptake rate by label");
     clearance = prm.get_double("Clearance rate");
     bound_clearance = prm.get_double("Bound clearance rate");
+    check_range(default_diffusivity, 0, 1e-5, section + "Diffusivity", "m^2/s");
+    check_range(default_uptake, 0, 1, section + "Uptake rate", "1/s");
+    check_range(clearance, 0, 1, section + "Clearance rate", "1/s");
+    check_range(bound_clearance, 0, 1, section + "Bound clearance rate", "1/s");
     bool uptake = default_uptake > 0;
     for (const auto &entry : uptake_by_label)
       uptake = uptake || entry.second > 0;
@@ -186,11 +211,16 @@ public:
                                               context.function_constants);
     parse_injections(prm.get("Injections"), section + "Injections");
     boundary_text = prm.get("Boundary conditions");
+    function_constants = context.function_constants;
     prm.enter_subsection("Intravenous");
     iv_dose = prm.get_double("Dose");
     iv_time = prm.get_double("Time");
     iv_volume = prm.get_double("Distribution volume");
     iv_half_life = prm.get_double("Plasma half-life");
+    check_range(iv_dose, 0, 1, section + "Intravenous/Dose", "kg");
+    check_range(iv_time, 0, 1e8, section + "Intravenous/Time", "s");
+    check_range(iv_volume, 0, 1, section + "Intravenous/Distribution volume", "m^3");
+    check_range(iv_half_life, 0, 1e8, section + "Intravenous/Plasma half-life", "s");
     extravasation_by_label =
         parse_label_values(prm.get("Extravasation rate by label"),
                            section + "Intravenous/Extravasation rate by label");
@@ -216,6 +246,19 @@ public:
     if (!(particles.viscosity > 0))
       throw_input_error(section + "Magnetophoresis/Effective viscosity",
                         "must be positive");
+    const std::string magnetophoresis = section + "Magnetophoresis/";
+    check_range(particles.core_diameter, 0, 1e-5, magnetophoresis + "Core diameter", "m",
+                LowerBound::exclusive);
+    check_range(particles.cores_per_cluster, 1, 1e9,
+                magnetophoresis + "Cores per cluster", "");
+    check_range(particles.hydrodynamic_radius, 0, 1e-5,
+                magnetophoresis + "Hydrodynamic radius", "m", LowerBound::exclusive);
+    check_range(particles.saturation_magnetisation, 0, 2e6,
+                magnetophoresis + "Saturation magnetisation", "A/m");
+    check_range(particles.viscosity, 0, 1e3, magnetophoresis + "Effective viscosity",
+                "Pa s", LowerBound::exclusive);
+    check_range(particles.temperature - 273.15, 0, 100, magnetophoresis + "Temperature",
+                "deg C");
     liver_name = prm.get("Liver tissue");
     interstitial.parse_parameters(prm);
     prm.enter_subsection("Linear solver");
@@ -247,6 +290,22 @@ public:
         throw_input_error("Transport/Advection diffusion/Diffusivity by label",
                           "negative diffusivity for label " +
                               std::to_string(entry.first));
+    const std::string section = "Transport/Advection diffusion/";
+    for (const auto &entry : diffusivity_by_label)
+      check_range(entry.second, 0, 1e-5,
+                  section + "Diffusivity by label (label " + std::to_string(entry.first) +
+                      ")",
+                  "m^2/s");
+    for (const auto &entry : uptake_by_label)
+      check_range(entry.second, 0, 1,
+                  section + "Uptake rate by label (label " + std::to_string(entry.first) +
+                      ")",
+                  "1/s");
+    for (const auto &entry : extravasation_by_label)
+      check_range(entry.second, 0, 1,
+                  section + "Intravenous/Extravasation rate by label (label " +
+                      std::to_string(entry.first) + ")",
+                  "1/s");
     parse_boundaries();
     check_injection_sites();
     interstitial.check_labels(sim.labels_in_mesh());
@@ -275,15 +334,15 @@ public:
   {
     const ScalarSpace &space = simulator->scalar_space();
     const MPI_Comm comm = space.dof_handler.get_communicator();
-    setup_constraints();
+    setup_constraints(0.0);
     DynamicSparsityPattern pattern(space.locally_relevant);
     DoFTools::make_sparsity_pattern(space.dof_handler, pattern, constraints, false);
     SparsityTools::distribute_sparsity_pattern(pattern, space.locally_owned, comm,
                                                space.locally_relevant);
     system_matrix.reinit(space.locally_owned, space.locally_owned, pattern, comm);
     history_matrix.reinit(space.locally_owned, space.locally_owned, pattern, comm);
-    for (LA::MPI::Vector *v : {&solution, &old_solution, &older_solution, &rhs, &work,
-                               &source_rhs, &boundary_rhs})
+    for (LA::MPI::Vector *v :
+         {&solution, &old_solution, &older_solution, &rhs, &work, &source_rhs})
       v->reinit(space.locally_owned, comm);
     for (FieldVector *v : {&mobile, &bound_concentration, &total, &bound_mass,
                            &old_bound_mass, &older_bound_mass})
@@ -399,13 +458,16 @@ public:
     row.emplace_back("iron_bound_kg", totals.bound);
     row.emplace_back("iron_cleared_kg", totals.cleared);
     row.emplace_back("iron_outflow_kg", totals.outflow);
-    const double put_in = totals.injected + totals.sourced;
+    row.emplace_back("iron_boundary_in_kg", totals.boundary_in);
+    const double put_in = totals.injected + totals.sourced + totals.boundary_in;
+    const double scale = totals.injected + totals.sourced + std::abs(totals.boundary_in);
     const double accounted =
         totals.mobile + totals.bound + totals.cleared + totals.outflow;
+    // A steady state with fixed concentrations has no history to balance.
     row.emplace_back("iron_mass_balance_error",
-                     has_fixed_boundaries ? std::nan("")
-                     : put_in > 0         ? std::abs(put_in - accounted) / put_in
-                                          : 0.0);
+                     steady && has_fixed_boundaries ? std::nan("")
+                     : scale > 0                    ? std::abs(put_in - accounted) / scale
+                                                    : 0.0);
     double minimum = std::numeric_limits<double>::max(), maximum = 0;
     for (unsigned int i = 0; i < mobile.locally_owned_size(); ++i)
     {
@@ -532,6 +594,7 @@ private:
   struct Totals
   {
     double injected = 0, sourced = 0, mobile = 0, bound = 0, cleared = 0, outflow = 0;
+    double boundary_in = 0; // net inflow through fixed-concentration boundaries
   };
 
   static std::map<unsigned int, double> parse_label_values(const std::string &text,
@@ -577,6 +640,9 @@ private:
       if (injection.time < 0 || !(injection.volume > 0) || !(injection.concentration > 0))
         throw_input_error(
             where, "an injection needs time >= 0, volume > 0 and concentration > 0");
+      check_range(injection.time, 0, 1e8, context + " time", "s");
+      check_range(injection.volume, 0, 1e-3, context + " volume", "m^3");
+      check_range(injection.concentration, 0, 1e3, context + " concentration", "kg/m^3");
       injections.push_back(injection);
     }
   }
@@ -647,8 +713,12 @@ private:
       else if (entry.second.compare(0, 19, "fixed concentration") == 0)
       {
         boundary_types[id] = TransportBoundary::fixed;
-        fixed_values[id] = parse_double(entry.second.substr(19), where);
-        if (fixed_values[id] < 0)
+        fixed_values[id] = std::make_unique<ParsedFunction>(
+            entry.second.substr(19),
+            where + " (boundary '" + entry.first + "', fixed concentration)",
+            function_constants);
+        fixed_in_time |= fixed_values[id]->depends_on_time();
+        if (fixed_values[id]->is_constant() && fixed_values[id]->value(Point<3>()) < 0)
           throw_input_error(where, "a fixed concentration must be non-negative");
       }
       else
@@ -658,23 +728,77 @@ private:
     has_fixed_boundaries = !fixed_values.empty();
   }
 
-  void setup_constraints()
+  // constraints: hanging nodes and c = c_b(t) on the fixed-concentration boundaries;
+  // zero_constraints: the same with c = 0 (for the assembly; the data are lifted).
+  void setup_constraints(double t)
   {
     const ScalarSpace &space = simulator->scalar_space();
-    constraints.clear();
-    constraints.reinit(space.locally_relevant);
-    constraints.merge(space.hanging_node_constraints);
+    std::map<types::boundary_id, const ParsedFunction *> functions;
     for (const auto &value : fixed_values)
-      VectorTools::interpolate_boundary_values(
-          *space.mapping, space.dof_handler, value.first,
-          Functions::ConstantFunction<3>(value.second), constraints);
+      functions[value.first] = value.second.get();
+    interpolate_boundary_expressions(functions, *space.mapping, space.dof_handler, t,
+                                     fixed_dofs);
+    for (const auto &value : fixed_dofs)
+      if (!(value.second >= 0))
+        throw_input_error("Transport/Advection diffusion/Boundary conditions",
+                          "a fixed concentration must be non-negative, found " +
+                              std::to_string(value.second) +
+                              " kg/m^3 at t = " + std::to_string(t) + " s");
+    for (AffineConstraints<double> *c : {&constraints, &zero_constraints})
+    {
+      c->clear();
+      c->reinit(space.locally_relevant);
+      c->merge(space.hanging_node_constraints);
+    }
+    fixed_owned.clear();
+    for (const auto &value : fixed_dofs)
+    {
+      if (space.hanging_node_constraints.is_constrained(value.first))
+        continue; // a hanging node keeps its hanging-node constraint
+      constraints.add_line(value.first);
+      constraints.set_inhomogeneity(value.first, value.second);
+      zero_constraints.add_line(value.first);
+      if (space.locally_owned.is_element(value.first))
+        fixed_owned.push_back(value.first);
+    }
     constraints.close();
+    zero_constraints.close();
+  }
+
+  // Before a solve to t (after the right-hand side without boundary terms is built):
+  // the fixed concentrations at t, their lifting into rhs (mass_factor = a0/dt and the
+  // history (a1 c^n + a2 c^(n-1))/dt, none for a steady solve) and the start of the
+  // solve made to meet them.
+  void apply_fixed_concentrations(double t, double mass_factor,
+                                  const FieldVector *history)
+  {
+    if (!has_fixed_boundaries)
+      return;
+    if (fixed_in_time)
+      setup_constraints(t);
+    lifting.add_lifting(constraints, mass_factor, history, zero_constraints, rhs);
+    for (const auto index : fixed_owned)
+      rhs(index) = system_matrix.diag_element(index) * fixed_dofs.at(index);
+    rhs.compress(VectorOperation::insert);
+    constraints.distribute(solution);
+  }
+
+  // Net inflow [kg/s] through the fixed-concentration boundaries: the sum of the
+  // residuals of their rows, sum_(i fixed) [(M m)_i + (K c)_i - f_i] with the new level c
+  // in `mobile` and m = (a0 c + a1 c^n + a2 c^(n-1)) / dt, ghosted.
+  double fixed_inflow_rate(const FieldVector &m) const
+  {
+    if (!has_fixed_boundaries)
+      return 0;
+    return Utilities::MPI::sum(lifting.row_sum(fixed_dofs, m, mobile),
+                               simulator->mpi_communicator()) -
+           source_fixed_rows;
   }
 
   // system = factor (M + M_supg) + K; history_matrix = M + M_supg; source vectors.
   // The system and history matrices for the step factor a0/dt and the magnet state; the
-  // SUPG parameter at every quadrature point is kept for the source assembly, and
-  // boundary_rhs receives the fixed-concentration (inhomogeneous constraint) terms.
+  // SUPG parameter at every quadrature point is kept for the source assembly, and the
+  // cell matrices at fixed-concentration boundaries for their lifting.
   void assemble_matrices(double factor, bool magnet_on)
   {
     const ScalarSpace &space = simulator->scalar_space();
@@ -686,12 +810,11 @@ private:
                                 update_values | update_gradients | update_normal_vectors |
                                     update_quadrature_points | update_JxW_values);
     FullMatrix<double> cell_system(n, n), cell_history(n, n);
-    Vector<double> cell_rhs(n);
     std::vector<types::global_dof_index> indices(n);
     std::vector<double> advective(n);
     system_matrix = 0;
     history_matrix = 0;
-    boundary_rhs = 0;
+    lifting.reinit(fixed_dofs, space.hanging_node_constraints);
     supg_tau.resize(magnet_velocity.size());
     unsigned int cell_number = 0;
     for (const auto &cell : space.dof_handler.active_cell_iterators())
@@ -706,7 +829,6 @@ private:
           label_value(uptake_by_label, label, default_uptake) + clearance;
       cell_system = 0;
       cell_history = 0;
-      cell_rhs = 0;
       for (unsigned int q = 0; q < n_q; ++q)
       {
         const unsigned int k = cell_number * n_q + q;
@@ -771,25 +893,26 @@ private:
                                      face_values.shape_value(j, q) * face_values.JxW(q);
           }
         }
+      cell->get_dof_indices(indices);
+      if (has_fixed_boundaries)
+        lifting.add_cell(indices, cell_history, cell_system);
       for (unsigned int i = 0; i < n; ++i)
         for (unsigned int j = 0; j < n; ++j)
           cell_system(i, j) += factor * cell_history(i, j);
-      cell->get_dof_indices(indices);
-      constraints.distribute_local_to_global(cell_system, cell_rhs, indices,
-                                             system_matrix, boundary_rhs);
-      constraints.distribute_local_to_global(cell_history, indices, history_matrix);
+      zero_constraints.distribute_local_to_global(cell_system, indices, system_matrix);
+      zero_constraints.distribute_local_to_global(cell_history, indices, history_matrix);
       ++cell_number;
     }
     system_matrix.compress(VectorOperation::add);
     history_matrix.compress(VectorOperation::add);
-    boundary_rhs.compress(VectorOperation::add);
     solver.matrix_changed();
     assembled_factor = factor;
     assembled_magnet = magnet_on;
   }
 
-  // source_rhs = boundary_rhs + (S(t) + k_ex C_p(t), phi + tau u.grad phi) with the SUPG
-  // parameter and velocity of the last matrix assembly; source_power = integral of S.
+  // source_rhs = (S(t) + k_ex C_p(t), phi + tau u.grad phi) with the SUPG parameter and
+  // velocity of the last matrix assembly; source_power = integral of S;
+  // source_fixed_rows = the sum of its fixed-concentration rows.
   void assemble_sources(double t)
   {
     const ScalarSpace &space = simulator->scalar_space();
@@ -799,9 +922,10 @@ private:
                               update_JxW_values);
     Vector<double> cell_rhs(n);
     std::vector<types::global_dof_index> indices(n);
-    source_rhs = boundary_rhs;
+    source_rhs = 0;
     const double plasma = plasma_concentration(t);
     source_power = 0;
+    double fixed_rows = 0;
     unsigned int cell_number = 0;
     for (const auto &cell : space.dof_handler.active_cell_iterators())
     {
@@ -826,11 +950,15 @@ private:
         source_power += s * dx;
       }
       cell->get_dof_indices(indices);
-      constraints.distribute_local_to_global(cell_rhs, indices, source_rhs);
+      for (unsigned int i = 0; i < n; ++i)
+        if (fixed_dofs.count(indices[i]))
+          fixed_rows += cell_rhs(i);
+      zero_constraints.distribute_local_to_global(cell_rhs, indices, source_rhs);
       ++cell_number;
     }
     source_rhs.compress(VectorOperation::add);
     source_power = Utilities::MPI::sum(source_power, simulator->mpi_communicator());
+    source_fixed_rows = Utilities::MPI::sum(fixed_rows, simulator->mpi_communicator());
   }
 
   Tensor<1, 3> velocity_at_point(const Point<3> &x, bool magnet_on) const
@@ -940,6 +1068,15 @@ private:
       solution *= 1 + dt / last_step;
       solution.add(-dt / last_step, older_solution);
     }
+    FieldVector history;
+    if (has_fixed_boundaries)
+    {
+      history = simulator->scalar_space().make_field_vector();
+      copy_owned_values(work, history); // -(a1 c^n + a2 c^(n-1))/dt
+      history *= -1.0;
+      history.update_ghost_values();
+    }
+    apply_fixed_concentrations(t_new, factor, &history);
     n_iterations +=
         solver.solve(system_matrix, system_matrix, solution, rhs, "Transport");
     constraints.distribute(solution);
@@ -973,6 +1110,16 @@ private:
     next.sourced = integrate(totals.sourced, old_totals.sourced, source_power);
     next.cleared = integrate(totals.cleared, old_totals.cleared, cleared_rate);
     next.outflow = integrate(totals.outflow, old_totals.outflow, outflow_rate(magnet_on));
+    if (has_fixed_boundaries)
+    {
+      // (a0 c + a1 c^n + a2 c^(n-1))/dt = c a0/dt + history.
+      FieldVector bdf = mobile;
+      bdf *= factor;
+      bdf += history;
+      bdf.update_ghost_values();
+      next.boundary_in =
+          integrate(totals.boundary_in, old_totals.boundary_in, fixed_inflow_rate(bdf));
+    }
     older_totals = old_totals;
     old_totals = totals;
     totals = next;
@@ -993,6 +1140,7 @@ private:
     assemble_matrices(0, magnet_applied);
     assemble_sources(t);
     rhs = source_rhs;
+    apply_fixed_concentrations(t, 0.0, nullptr);
     n_iterations +=
         solver.solve(system_matrix, system_matrix, solution, rhs, "Transport");
     constraints.distribute(solution);
@@ -1156,17 +1304,21 @@ private:
   std::vector<const Injection *> done_injections;
   std::string boundary_text, liver_name;
   std::map<types::boundary_id, TransportBoundary> boundary_types;
-  std::map<types::boundary_id, double> fixed_values;
-  bool has_fixed_boundaries = false;
+  std::map<types::boundary_id, std::unique_ptr<ParsedFunction>> fixed_values;
+  std::map<std::string, double> function_constants;
+  bool has_fixed_boundaries = false, fixed_in_time = false;
+  std::map<types::global_dof_index, double> fixed_dofs; // c_b at the boundary dofs
+  std::vector<types::global_dof_index> fixed_owned;     // constrained, owned
+  DirichletLifting lifting;
+  double source_fixed_rows = 0;
   double iv_dose = 0, iv_time = 0, iv_volume = 3e-3, iv_half_life = 3600;
   MagnetophoreticParticles particles;
   MagnetArrangement magnets;
   ScalarLinearSolver solver;
 
-  AffineConstraints<double> constraints;
+  AffineConstraints<double> constraints, zero_constraints;
   LA::MPI::SparseMatrix system_matrix, history_matrix;
-  LA::MPI::Vector solution, old_solution, older_solution, rhs, work, source_rhs,
-      boundary_rhs;
+  LA::MPI::Vector solution, old_solution, older_solution, rhs, work, source_rhs;
   std::vector<double> supg_tau; // per cell quadrature point, of the last assembly
   // Bound iron as nodal masses [kg] (concentration = mass / integral of phi_i).
   FieldVector bound_mass, old_bound_mass, older_bound_mass;

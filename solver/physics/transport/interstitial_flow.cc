@@ -2,6 +2,7 @@
 #include "physics/transport/interstitial_flow.h"
 
 #include "core/input_error.h"
+#include "core/range_check.h"
 #include "core/scalar_linear_solver.h"
 #include "core/scalar_space.h"
 #include "core/text_parsing.h"
@@ -28,7 +29,8 @@ void InterstitialFlow::declare_parameters(ParameterHandler &prm)
   prm.declare_entry(
       "Tissue parameters", "1: 6.4e-15, 2.7e-8, 0; 2: 3.1e-14, 4.2e-7, 1530",
       Patterns::Anything(),
-      "Per label 'label: K, L_p S/V, p_e' [m^2/(Pa s), 1/(Pa s), Pa]. Defaults "
+      "Per label 'label: K, L_p S/V, p_e' [m^2/(Pa s) in (0, 1e-6], 1/(Pa s) in [0, "
+      "1], Pa with |p_e| <= 1e5]. Defaults "
       "after Baxter & Jain 1989: tumour (2) K = 4.13e-8 cm^2/(mmHg s), L_p = "
       "2.8e-7 cm/(mmHg s), S/V = 200 /cm, p_e = 11.5 mmHg; normal tissue (1) "
       "K = 8.53e-9 cm^2/(mmHg s), L_p = 0.36e-7 cm/(mmHg s), S/V = 100 /cm, "
@@ -46,9 +48,10 @@ void InterstitialFlow::parse_parameters(ParameterHandler &prm)
   for (const auto &entry : parse_key_value_list(prm.get("Tissue parameters"), where))
   {
     const auto values = parse_double_list(entry.second, where, 3);
-    if (!(values[0] > 0) || values[1] < 0)
-      throw_input_error(where, "K must be positive and L_p S/V non-negative for label " +
-                                   entry.first);
+    const std::string label = where + " (label " + entry.first + ")";
+    check_range(values[0], 0, 1e-6, label + " K", "m^2/(Pa s)", LowerBound::exclusive);
+    check_range(values[1], 0, 1, label + " L_p S/V", "1/(Pa s)");
+    check_magnitude(values[2], 1e5, label + " p_e", "Pa");
     by_label[parse_unsigned(entry.first, where)] = {values[0], values[1], values[2]};
   }
   prm.leave_subsection();

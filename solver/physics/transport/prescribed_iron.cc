@@ -1,14 +1,14 @@
 // PrescribedIron: a fixed iron distribution c_Fe [kg Fe/m^3 = mg Fe/mL], given per
 // tissue label (e.g. the tumour holds the injected dose) plus an expression in x, y, z.
 #include "core/input_error.h"
+#include "core/label_map.h"
 #include "core/parsed_function.h"
+#include "core/range_check.h"
 #include "core/simulator.h"
 #include "core/text_parsing.h"
 #include "physics/transport/iron_model.h"
 
 #include <deal.II/fe/fe_values.h>
-
-#include <array>
 
 namespace ferrotherm
 {
@@ -22,10 +22,12 @@ public:
     prm.enter_subsection("Prescribed");
     prm.declare_entry(
         "Iron by label", "", dealii::Patterns::Anything(),
-        "Iron concentration per tissue label [kg/m^3 = mg/mL], e.g. '2: 10'.");
+        "Iron concentration per tissue label [kg/m^3 = mg/mL], in [0, 1e3], e.g. '2: "
+        "10'.");
     prm.declare_entry(
         "Iron function", "0", dealii::Patterns::Anything(),
-        "Additional iron concentration [kg/m^3] as an expression in x, y, z.");
+        "Additional iron concentration [kg/m^3] as an expression in x, y, z (a number "
+        "must lie in [0, 1e3]).");
     prm.leave_subsection();
   }
 
@@ -33,21 +35,25 @@ public:
   {
     const std::string where = "Transport/Prescribed/Iron by label";
     prm.enter_subsection("Prescribed");
-    by_label.fill(0);
+    by_label.clear();
     for (const auto &entry : parse_key_value_list(prm.get("Iron by label"), where))
     {
       const unsigned int label = parse_unsigned(entry.first, where);
-      if (label > 254)
-        throw_input_error(where, "labels must be between 0 and 254");
+      if (label > max_tissue_label)
+        throw_input_error(where, "labels must be integers between 0 and " +
+                                     std::to_string(max_tissue_label));
       by_label[label] = parse_double(entry.second, where);
-      if (by_label[label] < 0)
-        throw_input_error(where, "concentrations must be non-negative");
+      check_range(by_label[label], 0, 1e3, where + " (label " + entry.first + ")",
+                  "kg/m^3");
       labels.push_back(label);
     }
     function = std::make_unique<ParsedFunction>(prm.get("Iron function"),
                                                 "Transport/Prescribed/Iron function",
                                                 context.function_constants);
     prm.leave_subsection();
+    if (function->is_constant())
+      check_range(function->value(dealii::Point<3>()), 0, 1e3,
+                  "Transport/Prescribed/Iron function", "kg/m^3");
   }
 
   void initialize(Simulator &sim) override
@@ -80,7 +86,7 @@ public:
   unsigned int version() const override { return 0; }
 
 private:
-  std::array<double, 256> by_label;
+  LabelMap<double> by_label;
   std::vector<unsigned int> labels;
   std::unique_ptr<ParsedFunction> function;
 };

@@ -1,0 +1,33 @@
+// RunWarnings: counted, printed-once warnings of a run (see run_warnings.h).
+#include "core/run_warnings.h"
+
+#include <ostream>
+
+namespace ferrotherm
+{
+void RunWarnings::warn(const std::string &kind, const std::string &message,
+                       unsigned int repeat_every)
+{
+  const unsigned int count = ++occurrences[kind];
+  if (count == 1 || (repeat_every > 0 && (count - 1) % repeat_every == 0))
+    screen << "Warning (" << kind << (count > 1 ? ", " + std::to_string(count) + "x" : "")
+           << "): " << message << std::endl;
+}
+
+unsigned int RunWarnings::total() const
+{
+  unsigned int sum = 0;
+  for (const auto &entry : occurrences)
+    sum += entry.second;
+  return sum;
+}
+
+std::string RunWarnings::summary() const
+{
+  std::string text;
+  for (const auto &entry : occurrences)
+    text += (text.empty() ? "" : ", ") + entry.first + " (" +
+            std::to_string(entry.second) + ")";
+  return text;
+}
+} // namespace ferrotherm

@@ -1,0 +1,136 @@
+// PennesHeat: boundary data that change in time (see heat_boundary_conditions.h for the
+// conditions, dirichlet_lifting.h for the lifting). Before every step to t_(n+1):
+// - fixed temperatures T_b(x, t_(n+1)) become the new inhomogeneities, and their lifting
+//   -K T_b - M (a0 T_b + a1 T^n + a2 T^(n-1)) / dt enters the right-hand side;
+// - heat flux q(x, t_(n+1)) and h T_inf(x, t_(n+1)) enter the right-hand side;
+// with the heat-balance integrals of those terms (flux_in, convection_ambient and the
+// sums over the fixed-temperature rows), so the balance stays closed. Neither the matrix
+// (h may vary in space only) nor the preconditioner changes.
+#include "core/simulator.h"
+#include "physics/heat/pennes_heat.h"
+
+#include <deal.II/base/mpi.h>
+#include <deal.II/fe/fe_values.h>
+#include <deal.II/lac/vector.h>
+
+namespace ferrotherm
+{
+using namespace dealii;
+
+void PennesHeat::build_dirichlet_constraints(double t)
+{
+  const ScalarSpace &space = simulator->scalar_space();
+  interpolate_fixed_temperatures(boundary_conditions, *space.mapping, space.dof_handler,
+                                 t, dirichlet_values);
+  dirichlet_constraints.clear();
+  dirichlet_constraints.reinit(space.locally_relevant);
+  dirichlet_constraints.merge(space.hanging_node_constraints);
+  dirichlet_owned.clear();
+  for (const auto &value : dirichlet_values)
+  {
+    if (space.hanging_node_constraints.is_constrained(value.first))
+      continue; // a hanging node keeps its hanging-node constraint
+    dirichlet_constraints.add_line(value.first);
+    dirichlet_constraints.set_inhomogeneity(value.first, value.second);
+    if (space.locally_owned.is_element(value.first))
+      dirichlet_owned.push_back(value.first);
+  }
+  dirichlet_constraints.close();
+}
+
+void PennesHeat::update_boundary_data(double t_new, double dt, double a0, double a1,
+                                      double a2)
+{
+  if (!dirichlet_in_time && !boundary_flux_in_time)
+    return;
+  constant_rhs = static_rhs;
+  constant_integrals = static_integrals;
+  if (boundary_flux_in_time)
+    assemble_time_dependent_boundary_sources(t_new);
+  if (!dirichlet_in_time)
+    return;
+
+  build_dirichlet_constraints(t_new);
+  dirichlet_rhs_values.resize(dirichlet_owned.size());
+  for (unsigned int k = 0; k < dirichlet_owned.size(); ++k)
+    dirichlet_rhs_values[k] = system_matrix.diag_element(dirichlet_owned[k]) *
+                              dirichlet_values.at(dirichlet_owned[k]);
+  const bool transient = dt > 0;
+  FieldVector history;
+  if (transient)
+  {
+    // (a1 T^n + a2 T^(n-1)) / dt, ghosted, for the history part of the lifting.
+    work.equ(a1 / dt, solution_old);
+    if (a2 != 0)
+      work.add(a2 / dt, solution_older);
+    history = simulator->scalar_space().make_field_vector();
+    copy_owned_values(work, history);
+    history.update_ghost_values();
+  }
+  dirichlet_lifting.add_lifting(dirichlet_constraints, transient ? a0 / dt : 0.0,
+                                transient ? &history : nullptr, zero_constraints,
+                                constant_rhs);
+  dirichlet_constraints.distribute(solution); // the start of the solve meets the data
+}
+
+void PennesHeat::assemble_time_dependent_boundary_sources(double t)
+{
+  const ScalarSpace &space = simulator->scalar_space();
+  const unsigned int n = space.fe.n_dofs_per_cell();
+  FEFaceValues<3> fe_face_values(*space.mapping, space.fe, space.face_quadrature,
+                                 update_values | update_quadrature_points |
+                                     update_JxW_values);
+  Vector<double> cell_rhs(n);
+  std::vector<types::global_dof_index> indices(n);
+  Integrals integrals;
+  for (const auto &cell : space.dof_handler.active_cell_iterators())
+  {
+    if (!cell->is_locally_owned() || !cell->at_boundary())
+      continue;
+    cell_rhs = 0;
+    bool any = false;
+    for (const unsigned int f : cell->face_indices())
+    {
+      if (!cell->face(f)->at_boundary())
+        continue;
+      const auto condition = boundary_conditions.find(cell->face(f)->boundary_id());
+      if (condition == boundary_conditions.end() ||
+          condition->second.type == HeatBoundaryCondition::Type::fixed_temperature ||
+          !condition->second.depends_on_time())
+        continue;
+      const HeatBoundaryCondition &bc = condition->second;
+      fe_face_values.reinit(cell, f);
+      any = true;
+      for (unsigned int q = 0; q < fe_face_values.n_quadrature_points; ++q)
+      {
+        const Point<3> &x = fe_face_values.quadrature_point(q);
+        const double ds = fe_face_values.JxW(q);
+        // q(x, t) for a heat flux, h(x) T_inf(x, t) for a convective boundary.
+        const double source =
+            bc.type == HeatBoundaryCondition::Type::heat_flux
+                ? bc.value->value(x, t)
+                : bc.heat_transfer_coefficient(x) * bc.ambient->value(x, t);
+        for (unsigned int i = 0; i < n; ++i)
+          cell_rhs(i) += source * fe_face_values.shape_value(i, q) * ds;
+        (bc.type == HeatBoundaryCondition::Type::heat_flux
+             ? integrals.flux_in
+             : integrals.convection_ambient) += source * ds;
+      }
+    }
+    if (!any)
+      continue;
+    cell->get_dof_indices(indices);
+    for (unsigned int i = 0; i < n; ++i)
+      if (dirichlet_values.count(indices[i]))
+        integrals.dirichlet_rows += cell_rhs(i);
+    zero_constraints.distribute_local_to_global(cell_rhs, indices, constant_rhs);
+  }
+  constant_rhs.compress(VectorOperation::add);
+  const MPI_Comm comm = simulator->mpi_communicator();
+  constant_integrals.flux_in += Utilities::MPI::sum(integrals.flux_in, comm);
+  constant_integrals.convection_ambient +=
+      Utilities::MPI::sum(integrals.convection_ambient, comm);
+  constant_integrals.dirichlet_rows +=
+      Utilities::MPI::sum(integrals.dirichlet_rows, comm);
+}
+} // namespace ferrotherm

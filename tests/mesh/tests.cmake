@@ -1,0 +1,47 @@
+# Tests of tests/mesh (included from tests/CMakeLists.txt): the validating pass over
+# Gmsh files (gmsh_file_check), the geometric check of the coarse cells (mesh_check) and
+# tissue/boundary tags of any value. Bad meshes must fail on 2 ranks with a message that
+# names the file, the line or the cell (expect_error.py, 60 s limit: no hang).
+set(MESH ${CMAKE_CURRENT_SOURCE_DIR}/mesh)
+set(GMSH_CASE ${CMAKE_CURRENT_SOURCE_DIR}/verification/gmsh_two_blocks.prm)
+function(mesh_error_test name regex)
+  ferrotherm_test(mesh/${name} expect_error.py --ranks 2 --regex ${regex} -- ${ARGN}
+    PROCESSORS 2)
+endfunction()
+
+# The reader of deal.II looped forever on this file.
+mesh_error_test(missing_end_physical_names
+  "missing-end-physical-names.msh: cannot read the Gmsh mesh: line 10: expected \\$EndPhysicalNames after the 4 names counted on line 5, found '\\$Nodes'"
+  ${GMSH_CASE} --set "Mesh/Gmsh/File=${MESH}/missing-end-physical-names.msh")
+mesh_error_test(binary_file
+  "binary.msh: cannot read the Gmsh mesh: line 2: binary .msh files are not supported"
+  ${GMSH_CASE} --set "Mesh/Gmsh/File=${MESH}/binary.msh")
+mesh_error_test(duplicate_node_id
+  "duplicate-node-id.msh: cannot read the Gmsh mesh: line 25: the node id 5 is used twice \\(first on line 17\\)"
+  ${GMSH_CASE} --set "Mesh/Gmsh/File=${MESH}/duplicate-node-id.msh")
+mesh_error_test(unused_node
+  "unused-node.msh: cannot read the Gmsh mesh: line 25: the node 13 belongs to no volume element"
+  ${GMSH_CASE} --set "Mesh/Gmsh/File=${MESH}/unused-node.msh")
+mesh_error_test(repeated_node
+  "repeated-node.msh: cannot read the Gmsh mesh: line 25: the nodes 5 \\(line 17\\) and 13 are at the same point \\(0.01, 0.01, 0\\)"
+  ${GMSH_CASE} --set "Mesh/Gmsh/File=${MESH}/repeated-node.msh")
+mesh_error_test(twisted_cell
+  "twisted.msh: coarse cell 1 with the vertices .* is twisted: the Jacobian determinant of its trilinear map is -.* at vertex"
+  ${GMSH_CASE} --set "Mesh/Gmsh/File=${MESH}/twisted.msh")
+mesh_error_test(twisted_cell_validate
+  "twisted.msh: coarse cell 1 with the vertices .* is twisted"
+  --validate ${GMSH_CASE} --set "Mesh/Gmsh/File=${MESH}/twisted.msh")
+mesh_error_test(zero_volume
+  "zero-volume.msh: coarse cell 0 with the vertices .* has zero volume"
+  ${GMSH_CASE} --set "Mesh/Gmsh/File=${MESH}/zero-volume.msh")
+# Label 100000 (it indexed arrays of 256 entries: SIGSEGV) without a tissue of that label.
+mesh_error_test(large_label_without_tissue
+  "the mesh has the labels 2, 100000 but the database has no tissue for label\\(s\\) 100000"
+  ${GMSH_CASE} --set "Mesh/Gmsh/File=${MESH}/label-100000.msh")
+mesh_error_test(large_label_without_tissue_validate
+  "no tissue for label\\(s\\) 100000"
+  --validate ${GMSH_CASE} --set "Mesh/Gmsh/File=${MESH}/label-100000.msh")
+# Label 100000 and boundary tags 100010/100011 with a tissue row: the same temperatures as
+# labels 1, 10, 11; --validate passes; the format 4.1 file gives the same temperatures.
+ferrotherm_test(mesh/large_labels mesh/gmsh_cases.py large-labels PROCESSORS 2)
+ferrotherm_test(mesh/format_41 mesh/gmsh_cases.py format-41 PROCESSORS 2)
