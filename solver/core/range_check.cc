@@ -10,10 +10,6 @@
 
 namespace ferrotherm
 {
-namespace
-{
-// The shortest text that reads back as `value`, as a user writes it: 20000, 0.001,
-// 45.0000001, -300, 1e9 (not 1e+09); whole numbers below 1e5 without an exponent.
 std::string format_number(double value)
 {
   auto general = [value](int digits)
@@ -39,7 +35,6 @@ std::string format_number(double value)
   exponent.erase(0, std::min(exponent.find_first_not_of('0'), exponent.size() - 1));
   return text.substr(0, e) + "e" + (negative ? "-" : "") + exponent;
 }
-} // namespace
 
 void check_range(double value, double lower, double upper, const std::string &where,
                  const std::string &unit, LowerBound lower_bound)

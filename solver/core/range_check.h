@@ -17,6 +17,10 @@ enum class LowerBound
   exclusive
 };
 
+// The shortest text that reads back as `value`, as a user writes it: 20000, 0.001,
+// 45.0000001, -300, 1e9 (not 1e+09); whole numbers below 1e5 without an exponent.
+std::string format_number(double value);
+
 // Throws InputError "<where>: expected a value in [lower, upper] <unit>, found <value>"
 // unless the value lies in the range (NaN never does). `unit` may be empty.
 void check_range(double value, double lower, double upper, const std::string &where,

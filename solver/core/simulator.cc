@@ -224,6 +224,13 @@ void Simulator::parse_parameters(ParameterHandler &prm)
     throw_input_error("Output/Output interval", "must be positive");
   check_range(output_interval, 0, 1e8, "Output/Output interval", "s",
               LowerBound::exclusive);
+  constexpr double max_outputs = 1e6;
+  if (!heat->is_steady() && treatment_schedule.end_time() / output_interval > max_outputs)
+    throw_input_error("Output/Output interval",
+                      format_number(output_interval) + " s gives " +
+                          format_number(treatment_schedule.end_time() / output_interval) +
+                          " outputs over the End time, more than " +
+                          format_number(max_outputs) + "; choose a longer interval");
   prm.leave_subsection();
 
   prm.enter_subsection("Postprocess");

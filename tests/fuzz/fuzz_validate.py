@@ -24,6 +24,7 @@ import os
 import random
 import re
 import resource
+import shlex
 import shutil
 import signal
 import subprocess
@@ -242,7 +243,8 @@ def mutate_prm(rng, data):
         if "\n" in entry:  # a whole block: between the top-level sections
             depth, top_level = 0, [0]
             for j, line in enumerate(lines):
-                depth += line.strip().startswith(b"subsection ") - (line.strip() == b"end")
+                stripped = line.strip()
+                depth += stripped.startswith(b"subsection ") - (stripped == b"end")
                 if depth == 0:
                     top_level.append(j + 1)
             k = rng.choice(top_level)
@@ -256,7 +258,8 @@ def mutate_prm(rng, data):
         a, b = rng.choice(set_lines), rng.choice(set_lines)
         value_a, value_b = lines[a].split(b"=", 1)[1], lines[b].split(b"=", 1)[1]
         lines[a] = lines[a].split(b"=", 1)[0] + b"=" + value_b
-        return join(lines), f"line {a + 1} gets the value of line {b + 1} ({value_b[:40]!r})"
+        return join(lines), (f"line {a + 1} gets the value of line {b + 1} "
+                             f"({value_b[:40]!r})")
     if kind == "subsection name":
         subsections = [k for k, line in enumerate(lines)
                        if line.strip().startswith(b"subsection ")]
@@ -298,8 +301,11 @@ def deep_entry(rng, data):
         block += ["  " * k + "end" for k in reversed(range(len(path)))]
     text = data.rstrip(b"\n") + b"\n" + encode("\n".join(block)) + b"\n"
     where = "/".join(path + (name,))
-    return text, (f"{where} = {value!r}" +
-                  (f" (with {'/'.join(path[:-1])}/Model = {selected})" if selected else ""))
+    if selected:
+        where = f"{where} = {value!r} (with {'/'.join(path[:-1])}/Model = {selected})"
+    else:
+        where = f"{where} = {value!r}"
+    return text, where
 
 
 # --- tissue table ---
@@ -531,7 +537,8 @@ def mutate_msh(rng, data):
         k = rng.randrange(names_start + 2, names_end)
         fields = lines[k].split(b" ", 2)
         value = rng.choice([b'"', b'""', b"cold", b'"cold', b'"warm"', b'"a b c"',
-                            b'"' + encode("\u00e9\u4e2d") + b'"', b'"' + b"n" * 5000 + b'"'])
+                            b'"' + encode("\u00e9\u4e2d") + b'"',
+                            b'"' + b"n" * 5000 + b'"'])
         tag = rng.choice([fields[1], fields[1], b"100000", b"-1", b"0", b"1099511627776"])
         dim = rng.choice([fields[0], fields[0], b"1", b"0", b"4", b"-1"])
         lines[k] = b" ".join([dim, tag, value])
@@ -719,8 +726,9 @@ def make_cases(rng, count, directory):
     places = {"p": ("the parameter file", lambda path: [path]),
               "c": ("the tissue table",
                     lambda path: [demo_copy, "--set", f"Tissues/Database={path}"]),
-              "m": ("the mesh", lambda path: [MESH_PRM, "--set", f"Mesh/Gmsh/File={path}",
-                                              "--set", f"Tissues/Database={MESH_TISSUES}"])}
+              "m": ("the mesh",
+                    lambda path: [MESH_PRM, "--set", f"Mesh/Gmsh/File={path}",
+                                  "--set", f"Tissues/Database={MESH_TISSUES}"])}
     wrong = [("a directory", directory, ""), ("/dev/null", "/dev/null", ""),
              ("the demo", DEMO_PRM, "p"), ("the tissue table", TISSUES_CSV, "c"),
              ("the mesh", MESH, "m")]
@@ -799,9 +807,9 @@ def save_failure(failures_directory, case, command, result, symptom):
     reproduce = [kept if a == path else a.replace(path, kept) for a in command]
     output = "" if isinstance(result, subprocess.TimeoutExpired) else (
         result.stdout[-3000:] + "\n--- stderr ---\n" + result.stderr[-3000:])
-    with open(kept + ".txt", "w") as handle:
+    with open(os.path.join(failures_directory, name + ".txt"), "w") as handle:
         handle.write(f"mutation: {description}\nsymptom: {symptom}\n"
-                     f"command: {' '.join(repr(a) if ' ' in a else a for a in reproduce)}\n"
+                     f"command: {' '.join(shlex.quote(a) for a in reproduce)}\n"
                      f"\n{output}\n")
 
 
@@ -860,7 +868,8 @@ def main():
             failed += 1
             if ranks == 1:
                 save_failure(failures_directory, case, command, result, symptom)
-            print(f"FAILED {label} [{elapsed:.2f} s]: {symptom}: {description}", flush=True)
+            print(f"FAILED {label} [{elapsed:.2f} s]: {symptom}: {description}",
+                  flush=True)
     shutil.rmtree(scratch, ignore_errors=True)
     for line in not_input_errors:
         print(f"note   exit 1 but not an input error: {line}")

@@ -4,6 +4,7 @@
 //    d = R: the most uniform field) or opposed (Maxwell gradient pair for d = sqrt(3) R);
 //  - "solenoid": N turns spread evenly over a length L (each turn a loop).
 #include "core/input_error.h"
+#include "core/range_check.h"
 #include "core/text_parsing.h"
 #include "models/coils/coil.h"
 
@@ -17,6 +18,7 @@ double positive(dealii::ParameterHandler &prm, const std::string &entry,
   const double value = parse_double(prm.get(entry), where + entry);
   if (!(value > 0))
     throw_input_error(where + entry, "must be positive, found " + prm.get(entry));
+  check_range(value, 0, 10, where + entry, "m", LowerBound::exclusive);
   return value;
 }
 
@@ -27,7 +29,8 @@ public:
   {
     prm.enter_subsection("Loop");
     prm.declare_entry("Radius", "0.1", dealii::Patterns::Anything(), "Loop radius [m].");
-    prm.declare_entry("Turns", "1", dealii::Patterns::Integer(1), "Turns (co-located).");
+    prm.declare_entry("Turns", "1", dealii::Patterns::Integer(1, 10000),
+                      "Turns (co-located), 1-10000.");
     prm.leave_subsection();
   }
 
@@ -51,7 +54,8 @@ public:
                       "Loop radius R [m].");
     prm.declare_entry("Separation", "0.1", dealii::Patterns::Anything(),
                       "Distance d between the loops [m] (d = R: Helmholtz pair).");
-    prm.declare_entry("Turns", "1", dealii::Patterns::Integer(1), "Turns per loop.");
+    prm.declare_entry("Turns", "1", dealii::Patterns::Integer(1, 10000),
+                      "Turns per loop, 1-10000.");
     prm.declare_entry("Opposed currents", "false", dealii::Patterns::Bool(),
                       "Opposite currents (gradient coil; d = sqrt(3) R: Maxwell pair).");
     prm.leave_subsection();
@@ -82,7 +86,8 @@ public:
                       "Winding radius [m].");
     prm.declare_entry("Length", "0.2", dealii::Patterns::Anything(),
                       "Winding length [m].");
-    prm.declare_entry("Turns", "10", dealii::Patterns::Integer(1), "Number of turns.");
+    prm.declare_entry("Turns", "10", dealii::Patterns::Integer(1, 10000),
+                      "Number of turns, 1-10000.");
     prm.leave_subsection();
   }
 

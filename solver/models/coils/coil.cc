@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <limits>
+#include <sstream>
 
 namespace ferrotherm
 {
@@ -101,7 +102,25 @@ double Coil::distance_to_conductor(const Point<3> &p) const
 
 std::vector<Point<3>> Coil::conductor_points(double spacing) const
 {
+  // Count first: a coil of many turns sampled at a tiny spacing would exhaust memory.
+  double count = 0;
+  for (const Loop &loop : loops)
+    count += std::max(16.0, std::ceil(2 * M_PI * loop.radius / spacing));
+  for (const Segment &segment : segments)
+    count += std::max(1.0, std::ceil((segment.end - segment.start).norm() / spacing)) + 1;
+  constexpr double max_points = 2e6;
+  if (!(count <= max_points))
+  {
+    std::ostringstream message;
+    message << "checking the coil's clearance from the tissue samples its conductors "
+               "every "
+            << spacing << " m, which needs " << count << " points (at most " << max_points
+            << "): reduce the number of turns or segments, or raise the minimum coil "
+               "distance";
+    throw_input_error("Electromagnetics/Coil", message.str());
+  }
   std::vector<Point<3>> points;
+  points.reserve(static_cast<std::size_t>(count));
   for (const Loop &loop : loops)
   {
     const unsigned int n = std::max(

@@ -7,6 +7,7 @@
 //    A closed polyline whose points all lie on one straight line (e.g. two points) runs
 //    its current back along itself: its field is zero, so it is refused.
 #include "core/input_error.h"
+#include "core/range_check.h"
 #include "core/text_parsing.h"
 #include "models/coils/coil.h"
 
@@ -25,9 +26,10 @@ public:
     prm.enter_subsection("Planar spiral");
     prm.declare_entry("Inner radius", "0.02", dealii::Patterns::Anything(), "[m]");
     prm.declare_entry("Outer radius", "0.08", dealii::Patterns::Anything(), "[m]");
-    prm.declare_entry("Turns", "8", dealii::Patterns::Integer(1), "Number of turns.");
-    prm.declare_entry("Segments per turn", "72", dealii::Patterns::Integer(8),
-                      "Straight segments approximating one turn.");
+    prm.declare_entry("Turns", "8", dealii::Patterns::Integer(1, 10000),
+                      "Number of turns, 1-10000.");
+    prm.declare_entry("Segments per turn", "72", dealii::Patterns::Integer(8, 10000),
+                      "Straight segments approximating one turn, 8-10000.");
     prm.declare_entry("Lead offset", "0.005", dealii::Patterns::Anything(),
                       "Height of the return lead above the spiral plane [m].");
     prm.leave_subsection();
@@ -48,6 +50,8 @@ protected:
       throw_input_error(where + "Outer radius", "must exceed the inner radius (>= 0)");
     if (!(lead > 0))
       throw_input_error(where + "Lead offset", "must be positive");
+    check_range(outer, 0, 10, where + "Outer radius", "m", LowerBound::exclusive);
+    check_range(lead, 0, 10, where + "Lead offset", "m", LowerBound::exclusive);
     const unsigned int n = turns * per_turn;
     auto point = [&](unsigned int k)
     {

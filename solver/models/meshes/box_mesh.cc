@@ -1,6 +1,7 @@
 // BoxMesh: an axis-aligned box of one tissue, subdivided into a grid of hexahedra.
 // Boundary ids 0-5 are the faces x_min, x_max, y_min, y_max, z_min, z_max.
 #include "core/input_error.h"
+#include "core/range_check.h"
 #include "core/text_parsing.h"
 #include "models/meshes/mesh_generator.h"
 
@@ -52,6 +53,17 @@ public:
         throw_input_error("Mesh/Box/Subdivisions", "expected three positive integers");
       subdivisions[d] = static_cast<unsigned int>(counts[d]);
     }
+    // Checked before the coarse mesh is built (the memory estimate of the refined mesh
+    // comes after): every rank holds every coarse cell.
+    const double coarse_cells = counts[0] * counts[1] * counts[2];
+    constexpr double max_coarse_cells = 2e6;
+    if (!(coarse_cells <= max_coarse_cells))
+      throw_input_error("Mesh/Box/Subdivisions",
+                        "the box would have " + format_number(coarse_cells) +
+                            " coarse cells, more than the " +
+                            format_number(max_coarse_cells) +
+                            " that every MPI rank can hold; use fewer subdivisions and "
+                            "Mesh/Global refinements instead");
   }
 
   void

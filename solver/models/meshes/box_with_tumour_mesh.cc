@@ -4,6 +4,7 @@
 // cells between them and out to the flat box faces use transfinite interpolation.
 // Boundary ids 0-5: x_min, x_max, y_min, y_max, z_min, z_max.
 #include "core/input_error.h"
+#include "core/range_check.h"
 #include "core/text_parsing.h"
 #include "models/meshes/ellipsoidal_manifold.h"
 #include "models/meshes/mesh_generator.h"
@@ -74,6 +75,13 @@ public:
       semi_axes[d] = axes[d];
       if (!(axes[d] > 0))
         throw_input_error(section + "Tumour semi-axes", "must be positive");
+      // Much thinner than the box, the curved cells around the tumour degenerate.
+      const double smallest = 1e-3 * (upper[d] - lower[d]);
+      if (!(axes[d] >= smallest))
+        throw_input_error(section + "Tumour semi-axes",
+                          "expected at least 1e-3 of the box size (" +
+                              format_number(smallest) + " m), found " +
+                              format_number(axes[d]) + " m");
       // The outer ellipsoid (and the corner cells' room) must fit in the box.
       if (!(c[d] - 1.2 * outer * axes[d] > lower[d] &&
             c[d] + 1.2 * outer * axes[d] < upper[d]))

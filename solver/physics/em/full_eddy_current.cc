@@ -196,6 +196,8 @@ public:
     max_iterations = prm.get_integer("Maximum iterations");
     direct_solver = prm.get("Solver") == "mumps";
     minimum_distance = prm.get_double("Minimum coil distance");
+    check_range(minimum_distance, 1e-4, 1,
+                "Electromagnetics/Full eddy current/Minimum coil distance", "m");
     prm.enter_subsection("Reference solution");
     reference_radius = prm.get_double("Conducting sphere radius");
     reference_sigma = prm.get_double("Conductivity");

@@ -11,6 +11,7 @@
 // split.
 #include "core/input_error.h"
 #include "core/parsed_function.h"
+#include "core/range_check.h"
 #include "core/scalar_linear_solver.h"
 #include "core/simulator.h"
 #include "core/text_parsing.h"
@@ -63,6 +64,8 @@ public:
     prm.leave_subsection();
     prm.enter_subsection("Quasi-static");
     minimum_distance = prm.get_double("Minimum coil distance");
+    check_range(minimum_distance, 1e-4, 1,
+                "Electromagnetics/Quasi-static/Minimum coil distance", "m");
     prm.enter_subsection("Linear solver");
     solver.parse_parameters(prm);
     prm.leave_subsection();

@@ -66,7 +66,7 @@ void PennesHeat::declare_parameters(ParameterHandler &prm)
       "'steady': the steady state with the field on; 'backward euler' (first "
       "order); 'bdf2': variable-step second-order backward differentiation.");
   prm.declare_entry("Time step", "10", Patterns::Double(0),
-                    "Time step [s] (the initial one when adaptive), in (0, 1e8].");
+                    "Time step [s] (the initial one when adaptive), in [1e-6, 1e8].");
   prm.declare_entry("Adaptive time step", "false", Patterns::Bool(),
                     "Control the step by an estimate of the local time error (Milne's "
                     "device: the difference to an extrapolation of the previous steps).");
@@ -152,7 +152,7 @@ void PennesHeat::parse_parameters(ParameterHandler &prm, const RunContext &conte
   if (scheme != Scheme::steady && !(initial_time_step > 0))
     throw_input_error("Heat/Time step", "must be positive for transient runs");
   if (scheme != Scheme::steady)
-    check_range(initial_time_step, 0, 1e8, "Heat/Time step", "s", LowerBound::exclusive);
+    check_range(initial_time_step, 1e-6, 1e8, "Heat/Time step", "s");
   if (adaptive)
   {
     check_range(min_time_step, 0, 1e8, "Heat/Minimum time step", "s",

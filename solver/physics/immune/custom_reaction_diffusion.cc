@@ -53,7 +53,7 @@ public:
     prm.declare_entry("Initial values", "", Patterns::Anything(),
                       "'name: expression of x, y, z; ...'; unlisted species start at 0.");
     prm.declare_entry("Time step", "60", Patterns::Double(0),
-                      "Time step [s] of the Strang splitting, in (0, 1e8].");
+                      "Time step [s] of the Strang splitting, in [1e-6, 1e8].");
     ReactionDiffusionSystem::declare_parameters(prm);
     prm.leave_subsection();
   }
@@ -114,7 +114,7 @@ public:
     time_step = prm.get_double("Time step");
     if (!(time_step > 0))
       throw_input_error(section + "Time step", "must be positive");
-    check_range(time_step, 0, 1e8, section + "Time step", "s", LowerBound::exclusive);
+    check_range(time_step, 1e-6, 1e8, section + "Time step", "s");
     try
     {
       system.parse_parameters(prm, species.size());

@@ -87,7 +87,7 @@ public:
                       "'steady' solves for the steady state (with fixed-concentration "
                       "boundaries or sources).");
     prm.declare_entry("Time step", "60", Patterns::Double(0),
-                      "Transport time step [s], in (0, 1e8].");
+                      "Transport time step [s], in [1e-6, 1e8].");
     prm.declare_entry(
         "Diffusivity", "1e-12", Patterns::Double(0),
         "Effective diffusivity D of the particles in tissue [m^2/s], in [0, 1e-5] "
@@ -176,7 +176,7 @@ public:
     if (!steady && !(time_step > 0))
       throw_input_error(section + "Time step", "must be positive");
     if (!steady)
-      check_range(time_step, 0, 1e8, section + "Time step", "s", LowerBound::exclusive);
+      check_range(time_step, 1e-6, 1e8, section + "Time step", "s");
     default_diffusivity = prm.get_double("Diffusivity");
     diffusivity_by_label = parse_label_values(prm.get("Diffusivity by label"),
                                               section + "Diffusivity by label");
