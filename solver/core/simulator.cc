@@ -236,9 +236,13 @@ void Simulator::parse_parameters(ParameterHandler &prm)
   prm.enter_subsection("Postprocess");
   postprocessors.clear();
   const std::string list = prm.get("List of postprocessors");
+  std::set<std::string> listed;
   if (!trim(list).empty())
     for (const auto &name : split(list, ','))
     {
+      if (!listed.insert(name).second)
+        throw_input_error("Postprocess/List of postprocessors",
+                          "'" + name + "' is listed twice (its columns would repeat)");
       postprocessors.push_back(PluginRegistry<Postprocessor>::instance().create(name));
       postprocessors.back()->parse_parameters(prm, run_context);
     }

@@ -97,6 +97,11 @@ TissueDatabase TissueDatabase::read(const std::string &file,
   {
     if (++line_number == 1)
       strip_byte_order_mark(line);
+    const auto carriage_return = line.find('\r');
+    if (carriage_return != std::string::npos && carriage_return + 1 < line.size())
+      throw_input_error(file + ":" + std::to_string(line_number),
+                        "the lines end in a carriage return alone (old Mac line "
+                        "endings); save the file with LF or CR LF line endings");
     const std::string content = trim(line);
     if (content.empty() || content[0] == '#')
       continue;
@@ -105,14 +110,15 @@ TissueDatabase TissueDatabase::read(const std::string &file,
     if (header.empty())
     {
       header = cells;
-      for (auto column = header.begin(); column != header.end(); ++column)
-        if (std::find(header.begin(), column, *column) != column)
-          throw_input_error(where,
-                            "the column '" + *column + "' appears twice in the header");
+      // A missing column first: a data row taken for the header names none of them.
       for (const auto &column : required_columns)
         if (std::find(header.begin(), header.end(), column) == header.end())
           throw_input_error(where, "the header lacks the column '" + column +
                                        "'; expected the columns " + column_list());
+      for (auto column = header.begin(); column != header.end(); ++column)
+        if (std::find(header.begin(), column, *column) != column)
+          throw_input_error(where,
+                            "the column '" + *column + "' appears twice in the header");
       for (const auto &column : header)
         if (std::find(required_columns.begin(), required_columns.end(), column) ==
             required_columns.end())

@@ -7,8 +7,7 @@ ferrotherm_test(boundary/heat_balance boundary/boundary.py balance PROCESSORS 2)
 ferrotherm_test(boundary/transport boundary/boundary.py transport PROCESSORS 2)
 
 function(boundary_error_test name regex)
-  ferrotherm_test(boundary/${name} expect_error.py --ranks 2 --regex ${regex} -- ${ARGN}
-    PROCESSORS 2)
+  expect_error_test(boundary/${name} ${regex} ${ARGN})
 endfunction()
 boundary_error_test(unknown_name_in_expression
   "Heat/Boundary conditions \\(boundary 'x_min', fixed temperature\\): cannot parse the expression '37 \\+ foo\\*t'.*Unexpected token \"foo\""

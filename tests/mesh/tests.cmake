@@ -5,8 +5,7 @@
 set(MESH ${CMAKE_CURRENT_SOURCE_DIR}/mesh)
 set(GMSH_CASE ${CMAKE_CURRENT_SOURCE_DIR}/verification/gmsh_two_blocks.prm)
 function(mesh_error_test name regex)
-  ferrotherm_test(mesh/${name} expect_error.py --ranks 2 --regex ${regex} -- ${ARGN}
-    PROCESSORS 2)
+  expect_error_test(mesh/${name} ${regex} ${ARGN})
 endfunction()
 
 # The reader of deal.II looped forever on this file.

@@ -7,6 +7,7 @@ run has none.
   session:   an AMF session after the end time and one cut by it;
   step:      a time step longer than the output interval is shortened;
   balance:   a balance threshold below round-off flags the heat-balance error;
+  injection: an injection after the end time is not given;
   clean:     the base case: no warning."""
 import os
 import sys
@@ -24,6 +25,9 @@ CASES = {
              "Heat/Time step = 25 s is longer than the time between outputs"),
     "balance": (["Heat/Heat balance warning threshold=1e-300"], "heat balance",
                 "the relative heat-balance error is"),
+    "injection": (["Transport/Model=advection diffusion",
+                   "Transport/Advection diffusion/Injections=30: 0, 0, 0, 1e-7, 112"],
+                  "injection after the end", "the injection at t = 30 s comes at or after the End time"),
     "clean": ([], None, None),
 }
 mode = sys.argv[1]

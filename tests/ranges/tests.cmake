@@ -7,8 +7,7 @@
 # arguments specially.
 set(RANGES_BASE ${CMAKE_CURRENT_SOURCE_DIR}/errors/base.prm)
 function(range_error_test name regex)
-  ferrotherm_test(ranges/${name} expect_error.py --ranks 2 --regex ${regex} -- ${ARGN}
-    PROCESSORS 2)
+  expect_error_test(ranges/${name} ${regex} ${ARGN})
 endfunction()
 
 # Defects: ran with exit 0 (T90 of -219 C; 8.6e52 C; density accepted; the second column

@@ -8,7 +8,7 @@ endforeach()
 foreach(case validate bom xml)
   ferrotherm_test(run/input_${case} run/inputs.py ${case} PROCESSORS 2)
 endforeach()
-ferrotherm_test(run/empty_parameter_file expect_error.py --ranks 2
-  --regex "input error: .*empty.prm: the parameter file is empty" -- ${RUN}/empty.prm PROCESSORS 2)
-ferrotherm_test(run/directory_as_parameter_file expect_error.py --ranks 2
-  --regex "input error: .*/run: is a directory, not a parameter file" -- ${RUN} PROCESSORS 2)
+expect_error_test(run/empty_parameter_file
+  "input error: .*empty.prm: the parameter file is empty" ${RUN}/empty.prm)
+expect_error_test(run/directory_as_parameter_file
+  "input error: .*/run: is a directory, not a parameter file" ${RUN})

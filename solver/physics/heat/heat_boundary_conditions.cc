@@ -1,6 +1,7 @@
 // Parsing and evaluation of heat boundary conditions (see heat_boundary_conditions.h).
 #include "physics/heat/heat_boundary_conditions.h"
 
+#include "core/boundary_names.h"
 #include "core/input_error.h"
 #include "core/text_parsing.h"
 
@@ -57,43 +58,11 @@ parse_heat_boundary_conditions(
     const std::set<dealii::types::boundary_id> &ids_in_mesh,
     const std::map<std::string, double> &constants)
 {
-  auto available = [&]()
-  {
-    std::string list;
-    for (const auto &name : names)
-      list += (list.empty() ? "" : ", ") + name.first + " (" +
-              std::to_string(name.second) + ")";
-    for (const auto id : ids_in_mesh)
-    {
-      bool named = false;
-      for (const auto &name : names)
-        named |= name.second == id;
-      if (!named)
-        list += (list.empty() ? "" : ", ") + std::to_string(id);
-    }
-    return list;
-  };
-
   std::map<dealii::types::boundary_id, HeatBoundaryCondition> conditions;
   for (const auto &entry : parse_key_value_list(text, where))
   {
-    dealii::types::boundary_id id;
-    const auto named = names.find(entry.first);
-    if (named != names.end())
-      id = named->second;
-    else
-    {
-      const bool numeric =
-          entry.first.find_first_not_of("0123456789") == std::string::npos &&
-          entry.first.size() < 4;
-      if (!numeric)
-        throw_input_error(where, "the mesh has no boundary '" + entry.first +
-                                     "'; available: " + available());
-      id = static_cast<dealii::types::boundary_id>(std::stoi(entry.first));
-    }
-    if (ids_in_mesh.count(id) == 0)
-      throw_input_error(where, "the mesh has no boundary '" + entry.first +
-                                   "'; available: " + available());
+    const dealii::types::boundary_id id =
+        resolve_boundary(entry.first, names, ids_in_mesh, where);
     if (conditions.count(id))
       throw_input_error(where, "boundary '" + entry.first + "' is given twice");
 

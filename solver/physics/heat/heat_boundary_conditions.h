@@ -13,7 +13,7 @@
 #pragma once
 
 #include "core/parsed_function.h"
-#include "physics/dirichlet_lifting.h"
+#include "core/dirichlet_lifting.h"
 
 #include <deal.II/base/point.h>
 #include <deal.II/base/types.h>

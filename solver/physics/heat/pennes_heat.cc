@@ -421,13 +421,7 @@ void PennesHeat::setup_constraints()
 {
   const ScalarSpace &space = simulator->scalar_space();
   build_dirichlet_constraints(0.0);
-  zero_constraints.clear();
-  zero_constraints.reinit(space.locally_relevant);
-  zero_constraints.merge(space.hanging_node_constraints);
-  for (const auto &value : dirichlet_values)
-    if (!space.hanging_node_constraints.is_constrained(value.first))
-      zero_constraints.add_line(value.first); // a hanging node keeps its constraint
-  zero_constraints.close();
+  make_dirichlet_constraints(dirichlet_values, space, true, zero_constraints);
   dirichlet_lifting.reinit(dirichlet_values, space.hanging_node_constraints);
 }
 

@@ -18,7 +18,7 @@
 #include "core/linear_algebra.h"
 #include "core/scalar_linear_solver.h"
 #include "core/weighted_percentile.h"
-#include "physics/dirichlet_lifting.h"
+#include "core/dirichlet_lifting.h"
 #include "physics/heat/heat_boundary_conditions.h"
 #include "physics/heat/thermal_dose.h"
 #include "physics/physics_module.h"

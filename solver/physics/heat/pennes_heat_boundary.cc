@@ -22,20 +22,8 @@ void PennesHeat::build_dirichlet_constraints(double t)
   const ScalarSpace &space = simulator->scalar_space();
   interpolate_fixed_temperatures(boundary_conditions, *space.mapping, space.dof_handler,
                                  t, dirichlet_values);
-  dirichlet_constraints.clear();
-  dirichlet_constraints.reinit(space.locally_relevant);
-  dirichlet_constraints.merge(space.hanging_node_constraints);
-  dirichlet_owned.clear();
-  for (const auto &value : dirichlet_values)
-  {
-    if (space.hanging_node_constraints.is_constrained(value.first))
-      continue; // a hanging node keeps its hanging-node constraint
-    dirichlet_constraints.add_line(value.first);
-    dirichlet_constraints.set_inhomogeneity(value.first, value.second);
-    if (space.locally_owned.is_element(value.first))
-      dirichlet_owned.push_back(value.first);
-  }
-  dirichlet_constraints.close();
+  make_dirichlet_constraints(dirichlet_values, space, false, dirichlet_constraints,
+                             &dirichlet_owned);
 }
 
 void PennesHeat::update_boundary_data(double t_new, double dt, double a0, double a1,

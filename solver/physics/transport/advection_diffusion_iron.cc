@@ -19,6 +19,8 @@
 // sourced + boundary inflow = mobile + bound + cleared + outflow, the inflow through
 // fixed-concentration boundaries being the residual of their rows) is integrated with
 // the same BDF formula as the equation, so it closes to solver tolerance.
+#include "core/boundary_names.h"
+#include "core/dirichlet_lifting.h"
 #include "core/input_error.h"
 #include "core/linear_algebra.h"
 #include "core/parsed_function.h"
@@ -28,7 +30,6 @@
 #include "core/text_parsing.h"
 #include "core/tissue_database.h"
 #include "models/magnets/magnet_arrangement.h"
-#include "physics/dirichlet_lifting.h"
 #include "physics/transport/interstitial_flow.h"
 #include "physics/transport/iron_model.h"
 #include "physics/transport/magnetophoresis.h"
@@ -279,6 +280,7 @@ public:
   void initialize(Simulator &sim) override
   {
     simulator = &sim;
+    warn_about_events_after_the_end();
     for (const auto *map :
          {&diffusivity_by_label, &uptake_by_label, &extravasation_by_label})
       for (const auto &entry : *map)
@@ -613,6 +615,43 @@ private:
     return it == values.end() ? fallback : it->second;
   }
 
+  // Injections, magnet intervals and the intravenous dose at or after the End time never
+  // happen: said.
+  void warn_about_events_after_the_end() const
+  {
+    if (simulator->is_steady())
+      return;
+    const double end = simulator->schedule().end_time();
+    for (const Injection &injection : injections)
+      if (injection.time >= end)
+      {
+        std::ostringstream message;
+        message << "Transport/Advection diffusion/Injections: the injection at t = "
+                << injection.time << " s comes at or after the End time (" << end
+                << " s) and is not given";
+        simulator->warnings().warn("injection after the end", message.str());
+      }
+    if (!magnets.empty())
+      for (const auto &interval : magnets.application().list())
+        if (interval.first >= end)
+        {
+          std::ostringstream message;
+          message << "Magnet/Applied: the interval " << interval.first << "-"
+                  << interval.second << " s starts at or after the End time (" << end
+                  << " s) and is not applied";
+          simulator->warnings().warn("magnet applied after the end", message.str());
+        }
+    if (iv_dose > 0 && iv_time >= end)
+    {
+      std::ostringstream message;
+      message
+          << "Transport/Advection diffusion/Intravenous/Time: the intravenous dose at "
+          << "t = " << iv_time << " s comes at or after the End time (" << end
+          << " s) and is not given";
+      simulator->warnings().warn("injection after the end", message.str());
+    }
+  }
+
   void parse_injections(const std::string &text, const std::string &where)
   {
     injections.clear();
@@ -698,16 +737,7 @@ private:
     fixed_values.clear();
     for (const auto &entry : parse_key_value_list(boundary_text, where))
     {
-      types::boundary_id id;
-      const auto named = names.find(entry.first);
-      if (named != names.end())
-        id = named->second;
-      else if (entry.first.find_first_not_of("0123456789") == std::string::npos)
-        id = static_cast<types::boundary_id>(std::stoi(entry.first));
-      else
-        throw_input_error(where, "the mesh has no boundary '" + entry.first + "'");
-      if (ids.count(id) == 0)
-        throw_input_error(where, "the mesh has no boundary '" + entry.first + "'");
+      const types::boundary_id id = resolve_boundary(entry.first, names, ids, where);
       if (entry.second == "outflow")
         boundary_types[id] = TransportBoundary::outflow;
       else if (entry.second.compare(0, 19, "fixed concentration") == 0)
@@ -744,25 +774,8 @@ private:
                           "a fixed concentration must be non-negative, found " +
                               std::to_string(value.second) +
                               " kg/m^3 at t = " + std::to_string(t) + " s");
-    for (AffineConstraints<double> *c : {&constraints, &zero_constraints})
-    {
-      c->clear();
-      c->reinit(space.locally_relevant);
-      c->merge(space.hanging_node_constraints);
-    }
-    fixed_owned.clear();
-    for (const auto &value : fixed_dofs)
-    {
-      if (space.hanging_node_constraints.is_constrained(value.first))
-        continue; // a hanging node keeps its hanging-node constraint
-      constraints.add_line(value.first);
-      constraints.set_inhomogeneity(value.first, value.second);
-      zero_constraints.add_line(value.first);
-      if (space.locally_owned.is_element(value.first))
-        fixed_owned.push_back(value.first);
-    }
-    constraints.close();
-    zero_constraints.close();
+    make_dirichlet_constraints(fixed_dofs, space, false, constraints, &fixed_owned);
+    make_dirichlet_constraints(fixed_dofs, space, true, zero_constraints);
   }
 
   // Before a solve to t (after the right-hand side without boundary terms is built):

@@ -1,5 +1,5 @@
 // DirichletLifting: lifting of time-dependent Dirichlet data (see dirichlet_lifting.h).
-#include "physics/dirichlet_lifting.h"
+#include "core/dirichlet_lifting.h"
 
 #include <deal.II/base/function.h>
 #include <deal.II/lac/vector.h>
@@ -9,6 +9,30 @@
 
 namespace ferrotherm
 {
+void make_dirichlet_constraints(
+    const std::map<dealii::types::global_dof_index, double> &values,
+    const ScalarSpace &space, bool homogeneous,
+    dealii::AffineConstraints<double> &constraints,
+    std::vector<dealii::types::global_dof_index> *owned_rows)
+{
+  constraints.clear();
+  constraints.reinit(space.locally_relevant);
+  constraints.merge(space.hanging_node_constraints);
+  if (owned_rows != nullptr)
+    owned_rows->clear();
+  for (const auto &value : values)
+  {
+    if (space.hanging_node_constraints.is_constrained(value.first))
+      continue;
+    constraints.add_line(value.first);
+    if (!homogeneous)
+      constraints.set_inhomogeneity(value.first, value.second);
+    if (owned_rows != nullptr && space.locally_owned.is_element(value.first))
+      owned_rows->push_back(value.first);
+  }
+  constraints.close();
+}
+
 namespace
 {
 // A ParsedFunction at a fixed time seen as a deal.II Function (for interpolation).

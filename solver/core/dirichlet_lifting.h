@@ -16,6 +16,7 @@
 
 #include "core/linear_algebra.h"
 #include "core/parsed_function.h"
+#include "core/scalar_space.h"
 
 #include <deal.II/base/types.h>
 #include <deal.II/dofs/dof_handler.h>
@@ -35,6 +36,16 @@ void interpolate_boundary_expressions(
     const std::map<dealii::types::boundary_id, const ParsedFunction *> &functions,
     const dealii::Mapping<3, 3> &mapping, const dealii::DoFHandler<3, 3> &dof_handler,
     double time, std::map<dealii::types::global_dof_index, double> &values);
+
+// Closes `constraints` as the hanging-node constraints of `space` plus u_j = values[j]
+// (u_j = 0 if `homogeneous`) on the Dirichlet dofs that do not hang (a hanging node
+// keeps its hanging-node constraint); `owned_rows`, if given, receives the locally owned
+// Dirichlet rows.
+void make_dirichlet_constraints(
+    const std::map<dealii::types::global_dof_index, double> &values,
+    const ScalarSpace &space, bool homogeneous,
+    dealii::AffineConstraints<double> &constraints,
+    std::vector<dealii::types::global_dof_index> *owned_rows = nullptr);
 
 class DirichletLifting
 {
