@@ -1,7 +1,8 @@
 // Unit tests of the closed-form models against reference values:
 //   unit_tests <case>   runs one case, exit 0 when every check holds.
-// References: verification.md (Rosensweig SLP table, CEM43 rates, Arrhenius rates),
-// biology.md (Gabriel dielectric values, Lang perfusion values).
+// References: Rosensweig 2002 (SLP table), Sapareto & Dewey 1984 (CEM43 rates),
+// Henriques & Moritz 1947 (Arrhenius rates), Gabriel et al. 1996 (dielectric values),
+// Lang, Erdmann & Seebass 1999 (perfusion values).
 #include "core/cole_cole_dielectric.h"
 #include "core/input_error.h"
 #include "core/text_parsing.h"
@@ -48,7 +49,7 @@ void check(const std::string &what, bool condition)
 }
 
 // Rosensweig (2002) SLP of magnetite at H0 = 10 kA/m, f = 100 kHz, T = 310 K, eta = 1e-3,
-// 5 nm shell, K = 9 kJ/m^3 (verification.md; six significant digits).
+// 5 nm shell, K = 9 kJ/m^3 (six significant digits).
 void rosensweig_table()
 {
   RosensweigParticles particles;
@@ -228,7 +229,7 @@ void percentiles()
               0.7, 1e-12);
 }
 
-// Circular loop R = 0.1 m, I = 1000 A (verification.md): the axis formula, the elliptic
+// Circular loop R = 0.1 m, I = 1000 A: the axis formula, the elliptic
 // closed form off axis, the Helmholtz pair, a fine polygon, and curl A = B.
 void coil_fields()
 {

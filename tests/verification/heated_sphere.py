@@ -1,6 +1,6 @@
 """Steady heated sphere in perfused tissue against its closed form: L2 error order 2 (Q1)
 and 3 (Q2) within +-0.2, and the maximum nodal error at h = R/8 below 1% (Q1) / 0.05% (Q2)
-of theta_max = 6.619 K (tolerances of verification.md)."""
+of theta_max = 6.619 K ."""
 import os
 import sys
 

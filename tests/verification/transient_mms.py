@@ -1,4 +1,4 @@
-"""Transient Pennes, manufactured solution on a cube (verification.md).
+"""Transient Pennes, manufactured solution on a cube.
   space Q1|Q2: L2 error at t = 50 s over four meshes, order 2 (Q1) / 3 (Q2) +- 0.2, with a
                BDF2 step small enough (1 s / 0.5 s) that the time error stays below 5%;
   time:        Q2 on h = L/16, BDF2 and backward Euler with dt = 20, 10, 5, 2.5 s to
