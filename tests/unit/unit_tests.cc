@@ -147,7 +147,7 @@ void thermal_dose()
         ThermalDose::arrhenius_rate(60, 0, 0) == 0);
 }
 
-// Gabriel et al. (1996) Cole-Cole model against the values of biology.md (3 digits).
+// Gabriel et al. (1996) Cole-Cole model against their tabulated values (3 digits).
 void cole_cole()
 {
   const auto table =
@@ -174,7 +174,7 @@ void cole_cole()
   }
 }
 
-// Lang et al. (1999) perfusion laws (mass perfusion, biology.md B3) and their slopes.
+// Lang et al. (1999) perfusion laws (mass perfusion) and their slopes.
 void lang_perfusion()
 {
   const auto &registry = PluginRegistry<PerfusionModel>::instance();
