@@ -23,6 +23,10 @@ public:
   void warn(const std::string &kind, const std::string &message,
             unsigned int repeat_every = 0);
 
+  // A module's fixed time step (`parameter`, `requested` s) that had to be shortened to
+  // `taken` s to end at an output or schedule time.
+  void warn_shortened_step(const std::string &parameter, double requested, double taken);
+
   unsigned int total() const;
   const std::map<std::string, unsigned int> &counts() const { return occurrences; }
 

@@ -5,7 +5,7 @@ run has none.
   hot:       an extra source heats the tissue above 100 C -> 'temperature outside the
              plausible range';
   session:   an AMF session after the end time and one cut by it;
-  step:      a time step longer than the output interval is shortened;
+  step:      a time step longer than the output interval is shortened (heat, transport);
   balance:   a balance threshold below round-off flags the heat-balance error;
   injection: an injection after the end time is not given;
   clean:     the base case: no warning."""
@@ -23,6 +23,9 @@ CASES = {
                 "the session 40-50 s starts at or after the End time (20 s) and is not applied"),
     "step": (["Heat/Time step=25"], "time step shortened",
              "Heat/Time step = 25 s is longer than the time between outputs"),
+    "transport-step": (["Transport/Model=advection diffusion",
+                        "Transport/Advection diffusion/Time step=25"], "time step shortened",
+                       "Transport/Advection diffusion/Time step = 25 s is longer than the time between outputs"),
     "balance": (["Heat/Heat balance warning threshold=1e-300"], "heat balance",
                 "the relative heat-balance error is"),
     "injection": (["Transport/Model=advection diffusion",

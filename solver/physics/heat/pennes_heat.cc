@@ -1107,14 +1107,7 @@ void PennesHeat::advance(double t_old, double t_new)
   // stay the same (a dt recomputed from the remaining time would differ in the last bit).
   const double fixed_dt = (t_new - t_old) / std::ceil((t_new - t_old) / time_step - 1e-9);
   if (!adaptive && fixed_dt < time_step * (1 - 1e-9) && t_new - t_old < time_step)
-  {
-    std::ostringstream message;
-    message << "Heat/Time step = " << time_step << " s is longer than the time between "
-            << "outputs and schedule events; steps of " << t_new - t_old
-            << " s are taken there (lower Heat/Time step or raise Output/Output "
-               "interval to silence this)";
-    simulator->warnings().warn("time step shortened", message.str());
-  }
+    simulator->warnings().warn_shortened_step("Heat/Time step", time_step, fixed_dt);
   while (t < t_new - end_tolerance)
   {
     const double remaining = t_new - t;

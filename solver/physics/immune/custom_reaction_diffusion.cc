@@ -233,6 +233,8 @@ public:
     const unsigned int n_steps =
         static_cast<unsigned int>(std::max(1.0, std::ceil(interval / time_step - 1e-9)));
     const double dt = interval / n_steps;
+    if (interval < time_step * (1 - 1e-9))
+      simulator->warnings().warn_shortened_step("Immune/Custom/Time step", time_step, dt);
     const auto kinetics =
         [this](unsigned int node, double t, const double *values, double *result)
     {

@@ -443,6 +443,9 @@ public:
       const unsigned int n_segment_steps =
           std::max(1.0, std::ceil(remaining / time_step - 1e-9));
       const double dt = remaining / n_segment_steps;
+      if (remaining < time_step * (1 - 1e-9))
+        simulator->warnings().warn_shortened_step(
+            "Transport/Advection diffusion/Time step", time_step, dt);
       const bool magnet_on = !magnets.empty() && magnets.application().active(t, t + dt);
       for (unsigned int k = 1; k <= n_segment_steps; ++k)
         step(k == n_segment_steps ? t_end : t + k * dt, dt, magnet_on);
