@@ -6,8 +6,9 @@
 //   arrhenius_A [1/s], arrhenius_Ea [J/mol],
 //   electric_conductivity [S/m], relative_permittivity [1]
 // The last two are numbers or `gabriel:<tissue>`, evaluated from the Gabriel et al.
-// (1996) Cole-Cole parameters at the AMF frequency. Every value is checked (finite, and
-// positive or non-negative as physics requires) and errors name file, line and column.
+// (1996) Cole-Cole parameters at the AMF frequency. Every value is checked (finite, the
+// sign physics requires, and a plausible range with its unit, core/range_check.h) and
+// errors name file, line and column.
 #pragma once
 
 #include <map>
