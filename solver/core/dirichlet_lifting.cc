@@ -1,6 +1,8 @@
 // DirichletLifting: lifting of time-dependent Dirichlet data (see dirichlet_lifting.h).
 #include "core/dirichlet_lifting.h"
 
+#include "core/parsed_function_at_time.h"
+
 #include <deal.II/base/function.h>
 #include <deal.II/lac/vector.h>
 #include <deal.II/numerics/vector_tools.h>
@@ -33,26 +35,6 @@ void make_dirichlet_constraints(
   constraints.close();
 }
 
-namespace
-{
-// A ParsedFunction at a fixed time seen as a deal.II Function (for interpolation).
-class ExpressionAtTime : public dealii::Function<3>
-{
-public:
-  ExpressionAtTime(const ParsedFunction &function, double time)
-      : dealii::Function<3>(1, time), function(function)
-  {
-  }
-  double value(const dealii::Point<3> &p, const unsigned int = 0) const override
-  {
-    return function.value(p, get_time());
-  }
-
-private:
-  const ParsedFunction &function;
-};
-} // namespace
-
 void interpolate_boundary_expressions(
     const std::map<dealii::types::boundary_id, const ParsedFunction *> &functions,
     const dealii::Mapping<3, 3> &mapping, const dealii::DoFHandler<3, 3> &dof_handler,
@@ -61,11 +43,11 @@ void interpolate_boundary_expressions(
   values.clear();
   if (functions.empty())
     return;
-  std::vector<std::unique_ptr<ExpressionAtTime>> adapters;
+  std::vector<std::unique_ptr<ParsedFunctionAtTime>> adapters;
   std::map<dealii::types::boundary_id, const dealii::Function<3> *> function_map;
   for (const auto &function : functions)
   {
-    adapters.push_back(std::make_unique<ExpressionAtTime>(*function.second, time));
+    adapters.push_back(std::make_unique<ParsedFunctionAtTime>(*function.second, time));
     function_map[function.first] = adapters.back().get();
   }
   dealii::VectorTools::interpolate_boundary_values(mapping, dof_handler, function_map,

@@ -3,7 +3,7 @@
 // and the maximum nodal error, written to errors.csv and to statistics.csv. The L2
 // integral uses Gauss quadrature two orders above the element's.
 #include "core/input_error.h"
-#include "core/parsed_function.h"
+#include "core/parsed_function_at_time.h"
 #include "core/simulator.h"
 #include "postprocess/postprocessor.h"
 
@@ -17,22 +17,6 @@ namespace ferrotherm
 {
 namespace
 {
-class ExactTemperature : public dealii::Function<3>
-{
-public:
-  ExactTemperature(const ParsedFunction &function, double time)
-      : dealii::Function<3>(1, time), function(function)
-  {
-  }
-  double value(const dealii::Point<3> &p, const unsigned int = 0) const override
-  {
-    return function.value(p, get_time());
-  }
-
-private:
-  const ParsedFunction &function;
-};
-
 class SolutionError : public Postprocessor
 {
 public:
@@ -74,7 +58,7 @@ public:
     const MPI_Comm comm = simulator->mpi_communicator();
     const FieldVector &values =
         *simulator->fields().get(field_name, "solution error").nodal_values();
-    ExactTemperature exact_function(*exact, time);
+    ParsedFunctionAtTime exact_function(*exact, time);
     Vector<float> cell_errors(simulator->triangulation().n_active_cells());
     VectorTools::integrate_difference(
         *space.mapping, space.dof_handler, values, exact_function, cell_errors,

@@ -4,6 +4,7 @@
 
 #include "core/input_error.h"
 #include "core/parsed_function.h"
+#include "core/parsed_function_at_time.h"
 #include "core/range_check.h"
 #include "core/simulator.h"
 #include "core/text_parsing.h"
@@ -31,26 +32,6 @@
 namespace ferrotherm
 {
 using namespace dealii;
-
-namespace
-{
-// A ParsedFunction seen as a deal.II Function (for interpolation).
-class ParsedFunctionAdapter : public Function<3>
-{
-public:
-  ParsedFunctionAdapter(const ParsedFunction &function, double time)
-      : Function<3>(1, time), function(function)
-  {
-  }
-  double value(const Point<3> &p, const unsigned int = 0) const override
-  {
-    return function.value(p, this->get_time());
-  }
-
-private:
-  const ParsedFunction &function;
-};
-} // namespace
 
 PennesHeat::PennesHeat() = default;
 PennesHeat::~PennesHeat() = default;
@@ -381,7 +362,7 @@ void PennesHeat::setup()
   temperature = space.make_field_vector();
   temperature_old = space.make_field_vector();
 
-  ParsedFunctionAdapter initial(*initial_temperature, 0.0);
+  ParsedFunctionAtTime initial(*initial_temperature, 0.0);
   VectorTools::interpolate(*space.mapping, space.dof_handler, initial, solution);
   dirichlet_constraints.distribute(solution);
   solution_old = solution;

@@ -24,6 +24,7 @@
 #include "core/input_error.h"
 #include "core/linear_algebra.h"
 #include "core/parsed_function.h"
+#include "core/parsed_function_at_time.h"
 #include "core/range_check.h"
 #include "core/scalar_linear_solver.h"
 #include "core/simulator.h"
@@ -404,7 +405,7 @@ public:
     uptake_weight.update_ghost_values();
 
     // Initial state.
-    ParsedFunctionAdapter start(*initial);
+    ParsedFunctionAtTime start(*initial, 0.0);
     VectorTools::interpolate(*space.mapping, space.dof_handler, start, solution);
     constraints.distribute(solution);
     old_solution = solution;
@@ -520,20 +521,6 @@ public:
   }
 
 private:
-  // deal.II Function view of a ParsedFunction (interpolation of the initial state).
-  class ParsedFunctionAdapter : public Function<3>
-  {
-  public:
-    explicit ParsedFunctionAdapter(const ParsedFunction &f) : f(f) {}
-    double value(const Point<3> &p, const unsigned int = 0) const override
-    {
-      return f.value(p);
-    }
-
-  private:
-    const ParsedFunction &f;
-  };
-
   struct NodalField : Field
   {
     const AdvectionDiffusionIron *model;
