@@ -366,7 +366,7 @@ int run(int argc, char **argv, MPI_Comm comm, RunLog &log, RunStatus &status)
   install_interruption_handlers();
   if (root)
   {
-    log.attach_file(simulator.output_directory() + "/log.txt");
+    log.attach_file(simulator.output_directory() + "/log.txt", simulator.resuming());
     std::ifstream original(line.parameter_file);
     std::ostringstream copy;
     copy << original.rdbuf();

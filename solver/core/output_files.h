@@ -3,6 +3,8 @@
 // statistics.csv / probes.csv / errors.csv with a fixed set of columns.
 #pragma once
 
+#include "core/state_archive.h"
+
 #include <string>
 #include <utility>
 #include <vector>
@@ -33,6 +35,8 @@ public:
   const std::vector<double> &last_row() const { return rows.back(); }
   // All values of a column (empty if there is no such column).
   std::vector<double> column(const std::string &name) const;
+  // The columns and rows (for a checkpoint).
+  void serialize(StateArchive &archive) { archive &columns &rows; }
 
 private:
   std::vector<std::string> columns;

@@ -13,9 +13,9 @@ class RunLog::Buffer : public std::streambuf
 {
 public:
   explicit Buffer(bool active) : active(active) {}
-  void attach(const std::string &path)
+  void attach(const std::string &path, bool append)
   {
-    file.open(path);
+    file.open(path, append ? std::ios::app : std::ios::out);
     if (!file)
       throw std::runtime_error("cannot write the file '" + path +
                                "': " + std::strerror(errno));
@@ -64,7 +64,10 @@ RunLog::~RunLog() { out->flush(); }
 
 std::ostream &RunLog::stream() { return *out; }
 
-void RunLog::attach_file(const std::string &path) { buffer->attach(path); }
+void RunLog::attach_file(const std::string &path, bool append)
+{
+  buffer->attach(path, append);
+}
 
 void RunLog::record(const std::string &text)
 {

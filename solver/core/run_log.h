@@ -17,7 +17,8 @@ public:
   explicit RunLog(bool active);
   ~RunLog();
   std::ostream &stream();
-  void attach_file(const std::string &path);
+  // `append`: continue the log of the run that a restart resumes.
+  void attach_file(const std::string &path, bool append = false);
   // Writes `text` to log.txt only (it was printed on the screen already), if attached.
   void record(const std::string &text);
 

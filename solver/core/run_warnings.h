@@ -5,6 +5,8 @@
 // the running count, so a run with warnings never looks like a clean one.
 #pragma once
 
+#include "core/state_archive.h"
+
 #include <deal.II/base/conditional_ostream.h>
 
 #include <map>
@@ -32,6 +34,9 @@ public:
 
   // "kind (n), kind (n)" for the summary; empty without warnings.
   std::string summary() const;
+
+  // The counts (for a checkpoint; a warning printed before it is not printed again).
+  void serialize(StateArchive &archive) { archive &occurrences; }
 
 private:
   dealii::ConditionalOStream &screen;

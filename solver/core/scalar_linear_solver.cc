@@ -182,8 +182,10 @@ unsigned int ScalarLinearSolver::solve(const LA::MPI::SparseMatrix &matrix,
                                        double relative_tolerance_override,
                                        double absolute_floor)
 {
-  if (!preconditioner_is_current)
+  // A matrix of another size (a new mesh) always needs a new preconditioner.
+  if (!preconditioner_is_current || preconditioner_matrix.m() != preconditioner_rows)
   {
+    preconditioner_rows = preconditioner_matrix.m();
     preconditioner->object.reset();
     preconditioner->object = make_preconditioner(
         preconditioner_name, preconditioner_matrix, higher_order_elements, !use_gmres);

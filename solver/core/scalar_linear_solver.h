@@ -12,6 +12,7 @@
 #pragma once
 
 #include "core/linear_algebra.h"
+#include "core/state_archive.h"
 
 #include <deal.II/base/parameter_handler.h>
 
@@ -55,6 +56,9 @@ public:
 
   double relative_tolerance() const { return tolerance; }
   unsigned int preconditioner_setups() const { return n_setups; }
+  // The set-up count continues across a restart (which rebuilds the preconditioner
+  // once more).
+  void serialize(StateArchive &archive) { archive &n_setups; }
 
 private:
   struct Preconditioner;
@@ -66,5 +70,6 @@ private:
   bool preconditioner_is_current;
   bool use_gmres = false;
   unsigned int n_setups;
+  dealii::types::global_dof_index preconditioner_rows = 0;
 };
 } // namespace ferrotherm

@@ -3,9 +3,11 @@
 
 #include "core/input_error.h"
 #include "core/mesh_check.h"
+#include "core/module_state.h"
 #include "core/parsed_function.h"
 #include "core/range_check.h"
 #include "core/run_status.h"
+#include "core/state_transfer.h"
 #include "core/text_parsing.h"
 #include "models/magnets/magnet_arrangement.h"
 #include "models/meshes/mesh_generator.h"
@@ -80,8 +82,20 @@ void Simulator::declare_parameters(ParameterHandler &prm)
   ImmuneModel::declare_parameters(prm);
   prm.leave_subsection();
 
+  // Run-wide choices, in the Heat section where users look for them.
+  prm.enter_subsection("Heat");
+  prm.declare_entry("Finite element degree", "1", Patterns::Integer(1, 3),
+                    "Polynomial degree of the continuous Lagrange elements of all scalar "
+                    "fields (1: trilinear, 2: triquadratic).");
+  prm.declare_entry(
+      "Time stepping", "bdf2", Patterns::Selection("steady|backward euler|bdf2"),
+      "'steady': the steady state with the field on; 'backward euler' (first "
+      "order); 'bdf2': variable-step second-order backward differentiation.");
+  prm.leave_subsection();
   PennesHeat::declare_parameters(prm);
   TreatmentSchedule::declare_parameters(prm);
+  Checkpoint::declare_parameters(prm);
+  MeshAdaptivity::declare_parameters(prm);
 
   prm.enter_subsection("Output");
   prm.declare_entry("Output directory", "output", Patterns::Anything(),
@@ -107,27 +121,38 @@ Simulator::Simulator(MPI_Comm comm, ParameterHandler &prm, const RunContext &con
   parse_parameters(prm);
   check_output_directory(output_path, comm);
   {
+    std::ostringstream parameters;
+    prm.print_parameters(parameters, ParameterHandler::ShortPRM);
+    parameters_text = parameters.str();
+  }
+  if (!validate_only && !steady)
+    resume_directory =
+        checkpoint.find_resume_directory(output_path, run_context.input_directory, comm);
+  if (resuming())
+    Checkpoint::check_parameters(
+        Checkpoint::read_file(resume_directory, "parameters.prm"), parameters_text,
+        resume_directory);
+  {
     TimerOutput::Scope scope(timer, "set-up: mesh");
     build_mesh();
   }
-  em->initialize(*this);
-  iron->initialize(*this);
-  heat->initialize(*this);
-  immune->initialize(*this);
+  for (PhysicsModule *module : modules)
+    module->initialize(*this);
+  order_modules();
+  adaptivity.check_fields(field_registry);
 
   {
     TimerOutput::Scope scope(timer, "set-up: DoFs and mapping");
-    space = std::make_unique<ScalarSpace>(tria, heat->finite_element_degree());
+    space = std::make_unique<ScalarSpace>(tria, degree);
     space->setup();
   }
   check_expressions_are_finite();
   if (!validate_only)
   {
     TimerOutput::Scope scope(timer, "set-up: physics (assembly, initial state)");
-    em->setup();
-    iron->setup();
-    heat->setup();
-    immune->setup();
+    restoring = resuming();
+    for (PhysicsModule *module : modules)
+      module->setup();
   }
   {
     TimerOutput::Scope scope(timer, "set-up: postprocessors");
@@ -141,12 +166,14 @@ Simulator::Simulator(MPI_Comm comm, ParameterHandler &prm, const RunContext &con
     create_directories(output_path);
   if (run_status != nullptr)
     run_status->start(output_path);
-  if (Utilities::MPI::this_mpi_process(comm) == 0)
+  if (resuming())
   {
-    std::ostringstream parameters;
-    prm.print_parameters(parameters, ParameterHandler::ShortPRM);
-    write_file_atomically(output_path + "/parameters.prm", parameters.str());
+    TimerOutput::Scope scope(timer, "set-up: restart from the checkpoint");
+    restore_checkpoint();
+    restoring = false;
   }
+  if (Utilities::MPI::this_mpi_process(comm) == 0)
+    write_file_atomically(output_path + "/parameters.prm", parameters_text);
   MPI_Barrier(comm);
 }
 
@@ -161,10 +188,14 @@ void Simulator::parse_parameters(ParameterHandler &prm)
   target_refinements = prm.get_integer("Target refinements");
   prm.leave_subsection();
 
+  prm.enter_subsection("Heat");
+  degree = prm.get_integer("Finite element degree");
+  steady = prm.get("Time stepping") == "steady";
+  prm.leave_subsection();
+
   prm.enter_subsection("Electromagnetics");
   em = PluginRegistry<ElectromagneticModel>::instance().create(prm.get("Model"));
-  const double frequency =
-      parse_double(prm.get("Frequency"), "Electromagnetics/Frequency");
+  frequency = parse_double(prm.get("Frequency"), "Electromagnetics/Frequency");
   if (!(frequency > 0))
     throw_input_error("Electromagnetics/Frequency",
                       "must be positive, found " + prm.get("Frequency"));
@@ -205,14 +236,16 @@ void Simulator::parse_parameters(ParameterHandler &prm)
   immune = PluginRegistry<ImmuneModel>::instance().create(immune_model);
   immune->parse_parameters(prm, run_context);
   prm.leave_subsection();
-  if (immune_model != "none" && heat->is_steady())
+  modules = {em.get(), iron.get(), heat.get(), immune.get()};
+  module_names = {"Electromagnetics", "Transport", "Heat", "Immune"};
+  if (immune_model != "none" && steady)
     throw_input_error("Immune/Model", "the immune layer needs a transient run (Heat/Time "
                                       "stepping is steady)");
   treatment_schedule.parse_parameters(prm);
-  if (!heat->is_steady() && !(treatment_schedule.end_time() > 0))
+  if (!steady && !(treatment_schedule.end_time() > 0))
     throw_input_error("Treatment schedule/End time",
                       "must be positive for transient runs");
-  if (!heat->is_steady())
+  if (!steady)
     warn_about_sessions_outside_the_run();
 
   prm.enter_subsection("Output");
@@ -225,13 +258,16 @@ void Simulator::parse_parameters(ParameterHandler &prm)
   check_range(output_interval, 0, 1e8, "Output/Output interval", "s",
               LowerBound::exclusive);
   constexpr double max_outputs = 1e6;
-  if (!heat->is_steady() && treatment_schedule.end_time() / output_interval > max_outputs)
+  if (!steady && treatment_schedule.end_time() / output_interval > max_outputs)
     throw_input_error("Output/Output interval",
                       format_number(output_interval) + " s gives " +
                           format_number(treatment_schedule.end_time() / output_interval) +
                           " outputs over the End time, more than " +
                           format_number(max_outputs) + "; choose a longer interval");
   prm.leave_subsection();
+
+  checkpoint.parse_parameters(prm);
+  adaptivity.parse_parameters(prm);
 
   prm.enter_subsection("Postprocess");
   postprocessors.clear();
@@ -317,7 +353,15 @@ void Simulator::build_mesh()
   }
 
   check_memory_estimate();
-  tria.refine_global(mesh_generator->built_in_refinements() + global_refinements);
+  if (resuming())
+  {
+    // The refined mesh of the checkpoint, partitioned over this run's ranks.
+    initial_level = mesh_generator->built_in_refinements() + global_refinements;
+    Checkpoint::load_mesh(resume_directory, tria);
+    return;
+  }
+  initial_level = mesh_generator->built_in_refinements() + global_refinements;
+  tria.refine_global(initial_level);
   for (unsigned int r = 0; r < target_refinements; ++r)
   {
     for (const auto &cell : tria.active_cell_iterators())
@@ -346,7 +390,6 @@ void Simulator::check_memory_estimate() const
         8.0,
         refinements + (targets.count(cell->material_id()) > 0 ? target_refinements : 0));
   }
-  const unsigned int degree = heat->finite_element_degree();
   const double dofs = cells * std::pow(degree, 3);
   const double bytes = dofs * bytes_per_dof;
 
@@ -436,13 +479,138 @@ Simulator::nodal_weights(const std::set<unsigned int> &labels) const
 
 void Simulator::add_module_output(DataOut<3> &data_out)
 {
-  em->add_output(data_out);
-  iron->add_output(data_out);
-  heat->add_output(data_out);
-  immune->add_output(data_out);
+  for (PhysicsModule *module : modules)
+    module->add_output(data_out);
 }
 
-bool Simulator::is_steady() const { return heat->is_steady(); }
+void Simulator::order_modules()
+{
+  // Stable topological order: repeatedly take the first module (in the declared order)
+  // whose needed fields are all provided by modules already taken (or by none).
+  std::vector<PhysicsModule *> remaining = modules, ordered;
+  std::vector<std::string> remaining_names = module_names, ordered_names;
+  while (!remaining.empty())
+  {
+    bool taken = false;
+    for (unsigned int m = 0; m < remaining.size() && !taken; ++m)
+    {
+      bool ready = true;
+      for (const auto &name : remaining[m]->needed_fields())
+        if (const auto entry = field_registry.entries().find(name);
+            entry != field_registry.entries().end())
+          for (unsigned int other = 0; other < remaining.size(); ++other)
+            ready =
+                ready && (other == m || remaining_names[other] != entry->second.provider);
+      if (!ready)
+        continue;
+      ordered.push_back(remaining[m]);
+      ordered_names.push_back(remaining_names[m]);
+      remaining.erase(remaining.begin() + m);
+      remaining_names.erase(remaining_names.begin() + m);
+      taken = true;
+    }
+    if (!taken)
+    {
+      std::string cycle;
+      for (const auto &name : remaining_names)
+        cycle += (cycle.empty() ? "" : ", ") + name;
+      throw std::logic_error("the modules " + cycle +
+                             " need each other's fields within a step (a cycle)");
+    }
+  }
+  modules = ordered;
+  module_names = ordered_names;
+}
+
+void Simulator::collect_state(ModuleState &state)
+{
+  state.begin_module("Simulator");
+  state.add_record(
+      [this](StateArchive &archive)
+      {
+        archive &current_time &next_output &wall_offset &macro_steps &adaptations
+            &checkpoint.sequence &checkpoint.last_time;
+        statistics.serialize(archive);
+        run_warnings.serialize(archive);
+      });
+  for (unsigned int m = 0; m < modules.size(); ++m)
+  {
+    state.begin_module(module_names[m]);
+    modules[m]->register_state(state);
+  }
+  for (unsigned int p = 0; p < postprocessors.size(); ++p)
+  {
+    state.begin_module("Postprocess " + std::to_string(p));
+    Postprocessor *postprocessor = postprocessors[p].get();
+    state.add_record([postprocessor](StateArchive &archive)
+                     { postprocessor->serialize_state(archive); });
+  }
+}
+
+void Simulator::restore_checkpoint()
+{
+  ModuleState state;
+  collect_state(state);
+  StateTransfer(state).restore_from_checkpoint();
+  try
+  {
+    state.load_records(Checkpoint::read_file(resume_directory, "state.bin"));
+  }
+  catch (const std::runtime_error &error)
+  {
+    throw InputError("Checkpoint/Resume: " + resume_directory + ": " + error.what());
+  }
+  for (PhysicsModule *module : modules)
+    module->state_restored();
+  // Rows after the checkpoint (written before a kill) are dropped: the table continues.
+  if (Utilities::MPI::this_mpi_process(comm) == 0 && !statistics.empty())
+    statistics.write(output_path + "/statistics.csv");
+  pcout << "Resuming from " << resume_directory << " at t = " << current_time << " s"
+        << std::endl;
+}
+
+void Simulator::write_checkpoint(double wall_seconds)
+{
+  TimerOutput::Scope scope(timer, "checkpoints");
+  const double saved_offset = wall_offset;
+  wall_offset += wall_seconds;
+  ModuleState state;
+  collect_state(state);
+  const std::string directory =
+      checkpoint.write(tria, state, parameters_text, current_time, output_path, comm);
+  wall_offset = saved_offset;
+  pcout << "Checkpoint at t = " << current_time << " s: " << directory << std::endl;
+}
+
+void Simulator::adapt_mesh()
+{
+  TimerOutput::Scope scope(timer, "adaptive refinement");
+  adaptivity.mark_cells(tria, *space, field_registry, initial_level);
+  const unsigned int cells_before = tria.n_global_active_cells();
+  for (PhysicsModule *module : modules)
+    module->prepare_for_mesh_change();
+  ModuleState state;
+  collect_state(state);
+  const std::string records = state.save_records();
+  StateTransfer transfer(state);
+  transfer.attach(false);
+  tria.execute_coarsening_and_refinement();
+  space->setup();
+  restoring = true;
+  for (PhysicsModule *module : modules)
+    module->setup();
+  restoring = false;
+  transfer.restore_after_refinement();
+  state.load_records(records);
+  for (PhysicsModule *module : modules)
+    module->state_restored();
+  for (auto &postprocessor : postprocessors)
+    postprocessor->mesh_changed(*this);
+  ++adaptations;
+  pcout << "Adapted the mesh at t = " << current_time << " s: " << cells_before << " -> "
+        << tria.n_global_active_cells() << " cells, " << space->dof_handler.n_dofs()
+        << " temperature DoFs" << std::endl;
+}
 
 double Simulator::field_scale(double t_old, double t_new) const
 {
@@ -484,45 +652,58 @@ void Simulator::run()
         << linear_algebra_backend() << std::endl;
 
   const double end = treatment_schedule.end_time();
-  if (heat->is_steady())
+  if (steady)
   {
+    const unsigned int cycles = adaptivity.enabled() ? adaptivity.steady_cycles() : 0;
+    for (unsigned int cycle = 0; cycle <= cycles; ++cycle)
     {
+      if (cycle > 0)
+        adapt_mesh();
       TimerOutput::Scope scope(timer, "steady solve");
-      em->advance(0, end);
-      iron->advance(0, end);
-      heat->advance(0, end);
+      for (PhysicsModule *module : modules)
+        module->advance(0, end);
     }
     write_output(end, wall_seconds());
+    print_summary(wall_seconds());
+    return;
   }
-  else
+  if (!resuming())
   {
+    current_time = 0;
+    next_output = output_interval;
     write_output(0, 0);
-    double t = 0;
-    double next_output = output_interval;
-    while (t < end * (1 - 1e-12))
+  }
+  while (current_time < end * (1 - 1e-12))
+  {
+    const double t_next =
+        std::min({next_output, treatment_schedule.next_event_after(current_time), end});
     {
-      const double t_next =
-          std::min({next_output, treatment_schedule.next_event_after(t), end});
-      {
-        TimerOutput::Scope scope(timer, "time steps");
-        em->advance(t, t_next);
-        iron->advance(t, t_next);
-        heat->advance(t, t_next);
-        immune->advance(t, t_next);
-      }
-      t = t_next;
-      // SIGTERM/SIGINT on any rank: write the current state and stop on every rank.
-      const int signal = interruption_signal(comm);
-      if (signal || t >= next_output * (1 - 1e-12) || t >= end * (1 - 1e-12))
-      {
-        write_output(t, wall_seconds());
-        next_output = (std::floor(t / output_interval + 1e-9) + 1) * output_interval;
-      }
-      if (signal)
-      {
-        print_summary(wall_seconds());
-        throw RunInterrupted(signal, t);
-      }
+      TimerOutput::Scope scope(timer, "time steps");
+      for (PhysicsModule *module : modules)
+        module->advance(current_time, t_next);
+    }
+    current_time = t_next;
+    ++macro_steps;
+    // SIGTERM/SIGINT on any rank: write the current state and stop on every rank.
+    const int signal = interruption_signal(comm);
+    const bool at_end = current_time >= end * (1 - 1e-12);
+    const bool at_output = current_time >= next_output * (1 - 1e-12) || at_end;
+    if (signal || at_output)
+    {
+      write_output(current_time, wall_seconds());
+      next_output =
+          (std::floor(current_time / output_interval + 1e-9) + 1) * output_interval;
+    }
+    if (!signal && !at_end && adaptivity.due(macro_steps, at_output))
+      adapt_mesh();
+    const bool checkpoint_now = signal || (at_end && checkpoint.at_end()) ||
+                                (!at_end && checkpoint.periodic_due(current_time, comm));
+    if (checkpoint_now)
+      write_checkpoint(wall_seconds());
+    if (signal)
+    {
+      print_summary(wall_seconds());
+      throw RunInterrupted(signal, current_time);
     }
   }
   print_summary(wall_seconds());
@@ -533,14 +714,17 @@ void Simulator::write_output(double time, double wall)
   TimerOutput::Scope scope(timer, "output and postprocessing");
   StatisticsRow row;
   row.emplace_back("time_s", time);
-  em->add_statistics(row);
-  iron->add_statistics(row);
-  heat->add_statistics(row);
-  immune->add_statistics(row);
+  for (PhysicsModule *module : modules)
+    module->add_statistics(row);
   for (auto &postprocessor : postprocessors)
     postprocessor->execute(time, row);
+  if (adaptivity.enabled())
+  {
+    row.emplace_back("cells", tria.n_global_active_cells());
+    row.emplace_back("mesh_adaptations", adaptations);
+  }
   row.emplace_back("warnings", run_warnings.total());
-  row.emplace_back("wall_time_s", wall);
+  row.emplace_back("wall_time_s", wall_offset + wall);
   statistics.add_row(row);
   if (Utilities::MPI::this_mpi_process(comm) == 0)
     statistics.write(output_path + "/statistics.csv");
@@ -548,7 +732,7 @@ void Simulator::write_output(double time, double wall)
   const double end = treatment_schedule.end_time();
   std::ostringstream line;
   line << std::fixed << std::setprecision(1) << "t = " << time << " s";
-  if (end > 0 && !heat->is_steady())
+  if (end > 0 && !steady)
   {
     const double fraction = time / end;
     line << " (" << std::setprecision(0) << 100 * fraction << "%)" << std::setprecision(1)
@@ -558,7 +742,9 @@ void Simulator::write_output(double time, double wall)
   }
   else
     line << " | wall " << wall << " s";
-  line << " | " << heat->progress_summary();
+  for (PhysicsModule *module : modules)
+    if (const std::string summary = module->progress_summary(); !summary.empty())
+      line << " | " << summary;
   pcout << line.str() << std::endl;
 }
 

@@ -1,13 +1,17 @@
 // Simulator: owns the treatment model of one run. It builds the tissue mesh, reads
-// the tissue database, creates the physics modules (electromagnetics -> transport ->
-// heat, each chosen by name where it is a plugin family), sets up the shared scalar
-// space and drives the treatment clock: macro steps between output times and schedule
-// events, statistics.csv / probes / ParaView output at output times, progress on
-// screen, and a summary at the end.
+// the tissue database, creates the physics modules (each chosen by name where it is a
+// plugin family) and keeps them in one list ordered by the fields they provide and
+// need, sets up the shared scalar space and drives the treatment clock: macro steps
+// between output times and schedule events, statistics.csv / probes / ParaView output
+// at output times, checkpoints (core/checkpoint.h) and restarts from them, progress on
+// screen, and a summary at the end. Run-wide decisions live here: steady or transient,
+// the degree of the shared space, the AMF frequency.
 #pragma once
 
+#include "core/checkpoint.h"
 #include "core/field_registry.h"
 #include "core/label_map.h"
+#include "core/mesh_adaptivity.h"
 #include "core/output_files.h"
 #include "core/run_context.h"
 #include "core/run_warnings.h"
@@ -36,7 +40,9 @@ namespace ferrotherm
 class ElectromagneticModel;
 class IronModel;
 class ImmuneModel;
+class ModuleState;
 class PennesHeat;
+class PhysicsModule;
 class Postprocessor;
 class MeshGenerator;
 class RunStatus;
@@ -55,7 +61,7 @@ public:
             std::ostream &screen, bool validate_only, RunStatus *status = nullptr);
   ~Simulator();
 
-  // Runs the treatment to the end time.
+  // Runs the treatment to the end time (from the checkpoint's time when resuming).
   void run();
 
   // A one-paragraph description of the validated set-up.
@@ -103,13 +109,27 @@ public:
 
   // Coil-current scale of the step (t_old, t_new] (steady runs: 1 if any session).
   double field_scale(double t_old, double t_new) const;
-  bool is_steady() const;
+  // Heat/Time stepping = steady: one solve at the end time.
+  bool is_steady() const { return steady; }
+  // Degree of the shared scalar space (Heat/Finite element degree).
+  unsigned int finite_element_degree() const { return degree; }
+  double amf_frequency() const { return frequency; }
+  // True while a run continues from a checkpoint.
+  bool resuming() const { return !resume_directory.empty(); }
+  // True during a set-up whose state is restored afterwards (a restart from a
+  // checkpoint, an adaptive mesh change): the modules' initial state is not computed.
+  bool restoring_state() const { return restoring; }
+  // Adaptivity/Enabled: the mesh changes during the run.
+  bool adaptive_mesh() const { return adaptivity.enabled(); }
 
 private:
   MPI_Comm comm;
   dealii::ConditionalOStream pcout;
   RunContext run_context;
   bool validate_only;
+  bool steady = false;
+  unsigned int degree = 1;
+  double frequency = 0;
   RunWarnings run_warnings;
 
   dealii::parallel::distributed::Triangulation<3> tria;
@@ -132,11 +152,27 @@ private:
   std::unique_ptr<IronModel> iron;
   std::unique_ptr<ImmuneModel> immune;
   std::unique_ptr<PennesHeat> heat;
+  // The modules above in the order they advance (providers before their consumers).
+  std::vector<PhysicsModule *> modules;
+  std::vector<std::string> module_names;
   std::vector<std::unique_ptr<Postprocessor>> postprocessors;
 
   std::string output_path;
   double output_interval = 60;
   RunStatus *run_status;
+  std::string parameters_text; // ShortPRM of the run, stored with checkpoints
+  Checkpoint checkpoint;
+  std::string resume_directory; // the checkpoint this run continues ("" if none)
+  bool restoring = false;
+  MeshAdaptivity adaptivity;
+  unsigned int initial_level = 0; // refinement level before any adaptation
+
+  // The treatment clock (part of the checkpointed state).
+  double current_time = 0;
+  double next_output = 0;
+  double wall_offset = 0; // wall time of the runs before the last restart
+  unsigned int macro_steps = 0;
+  unsigned int adaptations = 0;
   // Wall times of set-up phases, time loop and output; printed at the end. Rank 0's
   // own times (MPI_COMM_SELF): no collective operation when an exception unwinds.
   dealii::TimerOutput timer;
@@ -144,6 +180,14 @@ private:
 
   void parse_parameters(dealii::ParameterHandler &prm);
   void build_mesh();
+  // The modules in dependency order: each after the providers of its needed fields.
+  void order_modules();
+  // Every module's and postprocessor's state, and the clock's.
+  void collect_state(ModuleState &state);
+  void restore_checkpoint();
+  void write_checkpoint(double wall_seconds);
+  // Refines and coarsens by the indicators, transfers every module's state.
+  void adapt_mesh();
   void check_memory_estimate() const;
   void check_expressions_are_finite() const;
   void warn_about_sessions_outside_the_run();

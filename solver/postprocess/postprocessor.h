@@ -6,6 +6,7 @@
 #include "core/output_files.h"
 #include "core/plugin_registry.h"
 #include "core/run_context.h"
+#include "core/state_archive.h"
 
 #include <deal.II/base/parameter_handler.h>
 
@@ -22,8 +23,13 @@ public:
 
   virtual void parse_parameters(dealii::ParameterHandler & /*prm*/, const RunContext &) {}
   virtual void initialize(Simulator &simulator) = 0;
+  // After an adaptive mesh change: rebuilds what depends on the cells (weights, probe
+  // cells); by default initialize() again.
+  virtual void mesh_changed(Simulator &simulator) { initialize(simulator); }
   // At each output time; may add columns to the statistics row.
   virtual void execute(double time, StatisticsRow &row) = 0;
+  // Tables and counters that continue across a restart (see core/state_archive.h).
+  virtual void serialize_state(StateArchive &) {}
 };
 
 FERROTHERM_DECLARE_PLUGIN_FAMILY(Postprocessor)

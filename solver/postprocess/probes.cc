@@ -133,6 +133,8 @@ public:
       table.write(simulator->output_directory() + "/probes.csv");
   }
 
+  void serialize_state(StateArchive &archive) override { table.serialize(archive); }
+
 private:
   struct Probe
   {

@@ -63,6 +63,11 @@ public:
     prm.leave_subsection();
   }
 
+  void mesh_changed(Simulator &sim) override
+  {
+    healthy_weights = sim.nodal_weights(healthy_labels);
+  }
+
   void initialize(Simulator &sim) override
   {
     simulator = &sim;

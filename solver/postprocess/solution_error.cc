@@ -95,6 +95,8 @@ public:
     statistics_row.emplace_back(field_name + "_max_nodal_error", nodal);
   }
 
+  void serialize_state(StateArchive &archive) override { table.serialize(archive); }
+
 private:
   Simulator *simulator = nullptr;
   std::string field_name;

@@ -63,12 +63,14 @@ public:
     data_out.build_patches(*space.mapping, space.fe.degree,
                            DataOut<3>::curved_inner_cells);
 
-    if (index == 0)
+    if (!directory_created)
     {
-      // Created at the first output, once the whole set-up has succeeded.
+      // Created at the first output (also of a resumed run into a new directory), once
+      // the whole set-up has succeeded.
       if (rank == 0)
         create_directories(simulator->output_directory() + "/solution");
       MPI_Barrier(comm);
+      directory_created = true;
     }
     std::ostringstream stem;
     stem << "solution-" << std::setw(5) << std::setfill('0') << index;
@@ -94,11 +96,17 @@ public:
     ++index;
   }
 
+  void serialize_state(StateArchive &archive) override
+  {
+    archive &calls &index &times_and_names;
+  }
+
 private:
   Simulator *simulator = nullptr;
   unsigned int every = 1;
   unsigned int calls = 0;
   unsigned int index = 0;
+  bool directory_created = false;
   std::vector<std::pair<double, std::string>> times_and_names;
 };
 } // namespace

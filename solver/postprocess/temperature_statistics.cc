@@ -103,6 +103,8 @@ public:
     histogram.write(simulator->output_directory() + "/target_temperature_volume.csv");
   }
 
+  void serialize_state(StateArchive &archive) override { histogram.serialize(archive); }
+
 private:
   Simulator *simulator = nullptr;
   std::map<unsigned int, std::vector<std::pair<unsigned int, double>>> weights;

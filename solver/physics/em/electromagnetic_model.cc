@@ -1,6 +1,8 @@
 // The Electromagnetics plugin family (see electromagnetic_model.h).
 #include "physics/em/electromagnetic_model.h"
 
+#include "core/module_state.h"
+
 #include "core/simulator.h"
 #include "models/coils/coil.h"
 
@@ -25,6 +27,11 @@ void ElectromagneticModel::declare_parameters(dealii::ParameterHandler &prm)
   Coil::declare_parameters(prm);
   prm.leave_subsection();
 }
+void ElectromagneticModel::register_state(ModuleState &state)
+{
+  state.add_record([this](StateArchive &archive) { archive &scale; });
+}
+
 void ElectromagneticModel::follow_coil_current(const Simulator &simulator, double t_old,
                                                double t_new)
 {

@@ -33,6 +33,10 @@ public:
 
   // The AMF frequency [Hz] (Electromagnetics/Frequency).
   double frequency() const { return amf_frequency; }
+
+  // The coil-current scale (the fields are the nominal ones times the scale).
+  void register_state(ModuleState &state) override;
+  void state_restored() override { ++field_version; }
   void set_frequency(double f) { amf_frequency = f; }
 
 protected:

@@ -3,6 +3,7 @@
 #include "physics/heat/pennes_heat.h"
 
 #include "core/input_error.h"
+#include "core/module_state.h"
 #include "core/parsed_function.h"
 #include "core/parsed_function_at_time.h"
 #include "core/range_check.h"
@@ -10,7 +11,6 @@
 #include "core/text_parsing.h"
 #include "models/heating/specific_loss_power.h"
 #include "models/perfusion/perfusion_model.h"
-#include "physics/em/electromagnetic_model.h"
 
 #include <deal.II/base/function.h>
 #include <deal.II/base/mpi.h>
@@ -39,13 +39,6 @@ PennesHeat::~PennesHeat() = default;
 void PennesHeat::declare_parameters(ParameterHandler &prm)
 {
   prm.enter_subsection("Heat");
-  prm.declare_entry("Finite element degree", "1", Patterns::Integer(1, 3),
-                    "Polynomial degree of the continuous Lagrange elements of all scalar "
-                    "fields (1: trilinear, 2: triquadratic).");
-  prm.declare_entry(
-      "Time stepping", "bdf2", Patterns::Selection("steady|backward euler|bdf2"),
-      "'steady': the steady state with the field on; 'backward euler' (first "
-      "order); 'bdf2': variable-step second-order backward differentiation.");
   prm.declare_entry("Time step", "10", Patterns::Double(0),
                     "Time step [s] (the initial one when adaptive), in [1e-6, 1e8].");
   prm.declare_entry("Adaptive time step", "false", Patterns::Bool(),
@@ -120,7 +113,6 @@ void PennesHeat::parse_parameters(ParameterHandler &prm, const RunContext &conte
 {
   run_context = context;
   prm.enter_subsection("Heat");
-  degree = prm.get_integer("Finite element degree");
   const std::string scheme_name = prm.get("Time stepping");
   scheme = scheme_name == "steady"           ? Scheme::steady
            : scheme_name == "backward euler" ? Scheme::backward_euler
@@ -183,7 +175,6 @@ void PennesHeat::parse_parameters(ParameterHandler &prm, const RunContext &conte
   prm.enter_subsection("Linear solver");
   linear_solver.parse_parameters(prm);
   prm.leave_subsection();
-  linear_solver.set_higher_order(degree > 1);
   dose.parse_parameters(prm);
   prm.enter_subsection("Perfusion models");
   const auto &perfusion_registry = PluginRegistry<PerfusionModel>::instance();
@@ -205,7 +196,9 @@ void PennesHeat::parse_parameters(ParameterHandler &prm, const RunContext &conte
 void PennesHeat::initialize(Simulator &sim)
 {
   simulator = &sim;
-  slp_model->check_frequency(sim.electromagnetics().frequency());
+  degree = sim.finite_element_degree();
+  linear_solver.set_higher_order(degree > 1);
+  slp_model->check_frequency(sim.amf_frequency());
   setup_tissue_coefficients();
   boundary_conditions = parse_heat_boundary_conditions(
       boundary_text, "Heat/Boundary conditions", sim.boundary_names(),
@@ -361,6 +354,9 @@ void PennesHeat::setup()
     v->reinit(space.locally_owned, comm);
   temperature = space.make_field_vector();
   temperature_old = space.make_field_vector();
+  // Source vectors are assembled anew on this mesh (also after a mesh change).
+  field_sources_assembled = false;
+  extra_source_assembled = false;
 
   ParsedFunctionAtTime initial(*initial_temperature, 0.0);
   VectorTools::interpolate(*space.mapping, space.dof_handler, initial, solution);
@@ -374,7 +370,7 @@ void PennesHeat::setup()
 
   assemble_linear_operators();
   setup_nonlinear_cells();
-  if (basal_initial_state)
+  if (basal_initial_state && !simulator->restoring_state())
   {
     // The pre-treatment equilibrium: steady Pennes with the field and extra source off.
     const Scheme transient_scheme = scheme;
@@ -433,7 +429,7 @@ void PennesHeat::assemble_linear_operators()
   Vector<double> cell_rhs(n), cell_capacity(n), cell_perfusion(n), cell_convection(n),
       cell_mass_columns(n), cell_stiffness_columns(n);
   std::vector<types::global_dof_index> indices(n);
-  std::vector<bool> is_dirichlet(n);
+  std::vector<double> row_weight(n);
 
   mass_matrix = 0;
   stiffness_matrix = 0;
@@ -546,22 +542,22 @@ void PennesHeat::assemble_linear_operators()
     bool touches_dirichlet = false;
     for (unsigned int i = 0; i < n; ++i)
     {
-      is_dirichlet[i] = dirichlet_values.count(indices[i]) > 0;
-      touches_dirichlet |= is_dirichlet[i];
+      row_weight[i] = dirichlet_row_weight(indices[i]);
+      touches_dirichlet |= row_weight[i] != 0;
     }
     if (touches_dirichlet)
     {
       cell_mass_columns = 0;
       cell_stiffness_columns = 0;
       for (unsigned int i = 0; i < n; ++i)
-        if (is_dirichlet[i])
+        if (row_weight[i] != 0)
         {
           for (unsigned int j = 0; j < n; ++j)
           {
-            cell_mass_columns(j) += cell_mass(i, j);
-            cell_stiffness_columns(j) += cell_stiffness(i, j);
+            cell_mass_columns(j) += row_weight[i] * cell_mass(i, j);
+            cell_stiffness_columns(j) += row_weight[i] * cell_stiffness(i, j);
           }
-          integrals.dirichlet_rows += cell_rhs(i);
+          integrals.dirichlet_rows += row_weight[i] * cell_rhs(i);
         }
       dirichlet_mass_columns.add(indices, cell_mass_columns);
       dirichlet_stiffness_columns.add(indices, cell_stiffness_columns);
@@ -606,7 +602,7 @@ void PennesHeat::assemble_field_sources()
     return;
 
   const unsigned int n = space.fe.n_dofs_per_cell();
-  const double frequency = simulator->electromagnetics().frequency();
+  const double frequency = simulator->amf_frequency();
   FEValues<3> fe_values(*space.mapping, space.fe, space.cell_quadrature,
                         update_values | update_quadrature_points | update_JxW_values);
   const unsigned int n_q = fe_values.n_quadrature_points;
@@ -651,8 +647,7 @@ void PennesHeat::assemble_field_sources()
     }
     cell->get_dof_indices(indices);
     for (unsigned int i = 0; i < n; ++i)
-      if (dirichlet_values.count(indices[i]))
-        dirichlet_rows += cell_rhs(i);
+      dirichlet_rows += dirichlet_row_weight(indices[i]) * cell_rhs(i);
     zero_constraints.distribute_local_to_global(cell_rhs, indices, field_rhs);
   }
   field_rhs.compress(VectorOperation::add);
@@ -695,8 +690,7 @@ void PennesHeat::assemble_extra_source(double t)
     }
     cell->get_dof_indices(indices);
     for (unsigned int i = 0; i < n; ++i)
-      if (dirichlet_values.count(indices[i]))
-        dirichlet_rows += cell_rhs(i);
+      dirichlet_rows += dirichlet_row_weight(indices[i]) * cell_rhs(i);
     zero_constraints.distribute_local_to_global(cell_rhs, indices, extra_rhs);
   }
   extra_rhs.compress(VectorOperation::add);
@@ -732,7 +726,7 @@ void PennesHeat::setup_nonlinear_cells()
     for (const auto index : indices)
     {
       data.field_indices.push_back(temperature.get_partitioner()->global_to_local(index));
-      data.on_dirichlet.push_back(dirichlet_values.count(index) > 0);
+      data.dirichlet_weight.push_back(dirichlet_row_weight(index));
     }
     for (unsigned int q = 0; q < n_q; ++q)
       data.jxw.push_back(fe_values.JxW(q));
@@ -777,8 +771,7 @@ void PennesHeat::assemble_nonlinear_terms(Jacobian jacobian)
       power += sink;
     }
     for (unsigned int i = 0; i < n; ++i)
-      if (cell.on_dirichlet[i])
-        dirichlet_rows += cell_rhs(i);
+      dirichlet_rows += cell.dirichlet_weight[i] * cell_rhs(i);
     if (jacobian == Jacobian::lumped)
     {
       // Row sums of the consistent Jacobian (the basis functions sum to one).
@@ -1148,8 +1141,10 @@ void PennesHeat::advance(double t_old, double t_new)
         next = std::min(max_time_step, std::max(min_time_step, dt * change));
         if (estimate > 1.5 * step_tolerance && dt > min_time_step * (1 + 1e-12))
         {
-          // Reject and retry with the smaller step.
+          // Reject and retry with the smaller step; the published temperature (the
+          // Newton iterates') returns to T^n.
           solution = solution_old;
+          update_temperature_values();
           time_step = next;
           ++n_rejected;
           continue;
@@ -1158,9 +1153,11 @@ void PennesHeat::advance(double t_old, double t_new)
       time_step = next;
     }
 
-    // Accept the step.
+    // Accept the step. T^n from the history: the published field holds the iterates
+    // of a Newton solve.
     integrate_energy(dt);
-    temperature_old = temperature;
+    copy_owned_values(solution_old, temperature_old);
+    temperature_old.update_ghost_values();
     update_temperature_values();
     ++temperature_version;
     dose.accumulate(temperature_old, temperature, dt);
@@ -1209,6 +1206,8 @@ void PennesHeat::add_statistics(StatisticsRow &row) const
   row.emplace_back("energy_stored_J", energies.storage);
   row.emplace_back("heat_content_change_J",
                    heat_capacity_weights * solution - initial_heat_content);
+  if (simulator->adaptive_mesh())
+    row.emplace_back("energy_mesh_change_J", energy_mesh_change);
   row.emplace_back("energy_balance_error", relative_balance_error());
   row.emplace_back("heat_steps", n_steps);
   row.emplace_back("heat_rejected_steps", n_rejected);
@@ -1230,7 +1229,7 @@ void PennesHeat::add_output(DataOut<3> &data_out)
   FEValues<3> fe_values(*space.mapping, space.fe, QGauss<3>(1),
                         update_values | update_quadrature_points);
   std::vector<double> c(1), h(1), t(1);
-  const double frequency = simulator->electromagnetics().frequency();
+  const double frequency = simulator->amf_frequency();
   for (const auto &cell : space.dof_handler.active_cell_iterators())
     if (cell->is_locally_owned())
     {
@@ -1242,6 +1241,56 @@ void PennesHeat::add_output(DataOut<3> &data_out)
           c[0] > 0 ? c[0] * slp_model->value(h[0], frequency, t[0]) : 0.0;
     }
   data_out.add_data_vector(mnp_heating_cells, "mnp_heating", DataOut<3>::type_cell_data);
+}
+
+std::vector<std::string> PennesHeat::needed_fields() const
+{
+  return {"iron", "H_amplitude", "eddy_heating"};
+}
+
+void PennesHeat::register_state(ModuleState &state)
+{
+  const auto &dofs = simulator->scalar_space().dof_handler;
+  state.add_vector("T", dofs, solution_old);
+  state.add_vector("T (previous level)", dofs, solution_older);
+  state.add_vector("T (level before)", dofs, solution_oldest);
+  dose.register_state(state);
+  state.add_record(
+      [this](StateArchive &archive)
+      {
+        archive &time &time_step &last_step &previous_step &history_levels
+            &last_field_scale &n_steps &n_rejected &n_linear_iterations
+                &n_newton_iterations &last_powers &energies &energy_closure &energy_scale
+                    &initial_heat_content &target_t90 &cem43_t90 &energy_mesh_change;
+        linear_solver.serialize(archive);
+      });
+}
+
+void PennesHeat::prepare_for_mesh_change()
+{
+  heat_content_before_mesh_change = heat_capacity_weights * solution_old;
+  mesh_changing = true;
+}
+
+void PennesHeat::state_restored()
+{
+  // Interpolated levels meet the hanging-node constraints of the new mesh only up to
+  // round-off (and not at all where cells were coarsened): enforce them.
+  for (LA::MPI::Vector *level : {&solution_old, &solution_older, &solution_oldest})
+    simulator->scalar_space().hanging_node_constraints.distribute(*level);
+  solution = solution_old;
+  update_temperature_values();
+  temperature_old = temperature;
+  ++temperature_version;
+  target_t90 = compute_target_t90();
+  if (mesh_changing)
+  {
+    // Interpolation keeps the heat content on refinement (nested spaces), not exactly on
+    // coarsening: the difference is reported, so content = stored + mesh changes.
+    energy_mesh_change +=
+        heat_capacity_weights * solution - heat_content_before_mesh_change;
+    mesh_changing = false;
+  }
 }
 
 std::string PennesHeat::progress_summary() const

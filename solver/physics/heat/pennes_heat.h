@@ -13,12 +13,12 @@
 // fixed-temperature boundaries. Thermal dose: see thermal_dose.h.
 #pragma once
 
+#include "core/dirichlet_lifting.h"
 #include "core/field_registry.h"
 #include "core/label_map.h"
 #include "core/linear_algebra.h"
 #include "core/scalar_linear_solver.h"
 #include "core/weighted_percentile.h"
-#include "core/dirichlet_lifting.h"
 #include "physics/heat/heat_boundary_conditions.h"
 #include "physics/heat/thermal_dose.h"
 #include "physics/physics_module.h"
@@ -55,9 +55,11 @@ public:
   void add_statistics(StatisticsRow &row) const override;
   void add_output(dealii::DataOut<3, 3> &data_out) override;
 
-  unsigned int finite_element_degree() const { return degree; }
-  bool is_steady() const { return scheme == Scheme::steady; }
-  std::string progress_summary() const;
+  std::vector<std::string> needed_fields() const override;
+  void register_state(ModuleState &state) override;
+  void prepare_for_mesh_change() override;
+  void state_restored() override;
+  std::string progress_summary() const override;
 
 private:
   enum class Scheme
@@ -126,6 +128,10 @@ private:
   dealii::AffineConstraints<double> dirichlet_constraints; // hanging + T = T_b
   std::map<dealii::types::global_dof_index, double> dirichlet_values; // locally relevant
   std::vector<dealii::types::global_dof_index> dirichlet_owned;
+  // Weight of each row in the flow through fixed-temperature boundaries (locally
+  // relevant dofs with a non-zero weight; see build_dirichlet_constraints).
+  std::map<dealii::types::global_dof_index, double> dirichlet_row_weights;
+  double dirichlet_row_weight(dealii::types::global_dof_index index) const;
 
   LA::MPI::SparseMatrix mass_matrix;      // rho c M, constrained
   LA::MPI::SparseMatrix stiffness_matrix; // K + W_lin M + h M_boundary, constrained
@@ -204,6 +210,10 @@ private:
   double energy_closure = 0; // integral of the balance residual
   double energy_scale = 0;   // integral of the largest term magnitudes
   double initial_heat_content = 0;
+  // Heat content changes of adaptive mesh changes (interpolation on coarsening) [J].
+  double energy_mesh_change = 0;
+  double heat_content_before_mesh_change = 0;
+  bool mesh_changing = false;
   double total_heat_capacity = 0; // J/K, integral of rho c
   std::vector<std::pair<unsigned int, double>> target_weights;
   WeightedSamples target_samples;
@@ -231,7 +241,7 @@ private:
     const TissueCoefficients *coefficients;
     std::vector<dealii::types::global_dof_index> dof_indices;
     std::vector<unsigned int> field_indices;
-    std::vector<bool> on_dirichlet;
+    std::vector<double> dirichlet_weight; // dirichlet_row_weight of each dof
     std::vector<double> jxw;
   };
   std::vector<NonlinearCell> nonlinear_cells;

@@ -24,6 +24,30 @@ void PennesHeat::build_dirichlet_constraints(double t)
                                  t, dirichlet_values);
   make_dirichlet_constraints(dirichlet_values, space, false, dirichlet_constraints,
                              &dirichlet_owned);
+  // Weights of the rows in the heat flow through fixed-temperature boundaries: the test
+  // function of a fixed dof j is phi_j plus its share c_hj of every hanging phi_h, so a
+  // hanging row counts with the sum of its fixed masters' weights (1 on the boundary,
+  // a fraction next to it).
+  dirichlet_row_weights.clear();
+  for (const auto &[index, value] : dirichlet_values)
+    if (!space.hanging_node_constraints.is_constrained(index))
+      dirichlet_row_weights[index] = 1;
+  for (const auto &line : space.hanging_node_constraints.get_lines())
+  {
+    double weight = 0;
+    for (const auto &[master, coefficient] : line.entries)
+      if (dirichlet_values.count(master) &&
+          !space.hanging_node_constraints.is_constrained(master))
+        weight += coefficient;
+    if (weight != 0)
+      dirichlet_row_weights[line.index] = weight;
+  }
+}
+
+double PennesHeat::dirichlet_row_weight(types::global_dof_index index) const
+{
+  const auto entry = dirichlet_row_weights.find(index);
+  return entry == dirichlet_row_weights.end() ? 0.0 : entry->second;
 }
 
 void PennesHeat::update_boundary_data(double t_new, double dt, double a0, double a1,
@@ -109,8 +133,7 @@ void PennesHeat::assemble_time_dependent_boundary_sources(double t)
       continue;
     cell->get_dof_indices(indices);
     for (unsigned int i = 0; i < n; ++i)
-      if (dirichlet_values.count(indices[i]))
-        integrals.dirichlet_rows += cell_rhs(i);
+      integrals.dirichlet_rows += dirichlet_row_weight(indices[i]) * cell_rhs(i);
     zero_constraints.distribute_local_to_global(cell_rhs, indices, constant_rhs);
   }
   constant_rhs.compress(VectorOperation::add);

@@ -1,6 +1,8 @@
 // Thermal dose (CEM43, Arrhenius damage); see thermal_dose.h.
 #include "physics/heat/thermal_dose.h"
 
+#include "core/module_state.h"
+
 #include "core/range_check.h"
 #include "core/scalar_space.h"
 #include "core/tissue_database.h"
@@ -73,6 +75,19 @@ double ThermalDose::arrhenius_rate(double temperature, double A, double Ea)
   return std::exp(std::log(A) - Ea / (gas_constant * (temperature + 273.15)));
 }
 
+void ThermalDose::register_state(ModuleState &state)
+{
+  state.add_vector("CEM43", *dof_handler, cem43);
+  state.add_vector("Omega", *dof_handler, damage);
+  state.add_record(
+      [this](StateArchive &archive)
+      {
+        archive &dose_version;
+        if (archive.loading())
+          rates_current = false;
+      });
+}
+
 void ThermalDose::setup(const ScalarSpace &space,
                         const LabelMap<const Tissue *> &tissue_of_label,
                         const std::set<unsigned int> &target_labels,
@@ -80,7 +95,9 @@ void ThermalDose::setup(const ScalarSpace &space,
 {
   const unsigned int degree = space.fe.degree;
   fe = std::make_unique<FE_DGQArbitraryNodes<3>>(QGaussLobatto<1>(degree + 1));
-  dof_handler = std::make_unique<DoFHandler<3>>(space.dof_handler.get_triangulation());
+  // The same DoFHandler after a mesh change, so that its vectors can be transferred.
+  if (!dof_handler)
+    dof_handler = std::make_unique<DoFHandler<3>>(space.dof_handler.get_triangulation());
   dof_handler->distribute_dofs(*fe);
   const IndexSet owned = dof_handler->locally_owned_dofs();
   const MPI_Comm comm = space.dof_handler.get_communicator();

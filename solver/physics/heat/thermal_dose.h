@@ -29,6 +29,7 @@ template <int dim, int spacedim> class FiniteElement;
 
 namespace ferrotherm
 {
+class ModuleState;
 class ScalarSpace;
 struct Tissue;
 
@@ -60,6 +61,9 @@ public:
   void add_output(dealii::DataOut<3, 3> &data_out) const;
 
   double cem43_breakpoint() const { return breakpoint; }
+
+  // CEM43 and Omega on their DG space (the rates are recomputed from the temperature).
+  void register_state(ModuleState &state);
 
   // "thermal_dose_CEM43" [min] and "thermal_damage" (Arrhenius Omega) as fields.
   const Field &cem43_field() const { return cem43_view; }

@@ -8,6 +8,7 @@
 // published as a field. For user models and for verification against closed forms
 // (Fisher-KPP travelling waves, logistic growth, decay).
 #include "core/input_error.h"
+#include "core/module_state.h"
 #include "core/named_expression.h"
 #include "core/range_check.h"
 #include "core/scalar_space.h"
@@ -253,6 +254,24 @@ public:
     n_steps_total += n_steps;
     ++version;
   }
+
+  std::vector<std::string> needed_fields() const override
+  {
+    std::vector<std::string> names;
+    for (const auto &input : input_fields)
+      for (const auto &[name, entry] : simulator->fields().entries())
+        if (entry.field == input.second)
+          names.push_back(name);
+    return names;
+  }
+
+  void register_state(ModuleState &state) override
+  {
+    system.register_state(state);
+    state.add_record([this](StateArchive &archive) { archive &n_steps_total; });
+  }
+
+  void state_restored() override { ++version; }
 
   void add_statistics(StatisticsRow &row) const override
   {

@@ -2,6 +2,8 @@
 // SDIRK2 diffusion.
 #include "physics/immune/reaction_diffusion_system.h"
 
+#include "core/module_state.h"
+
 #include "core/scalar_space.h"
 
 #include <deal.II/base/mpi.h>
@@ -140,8 +142,18 @@ void ReactionDiffusionSystem::setup(const ScalarSpace &scalar_space,
       matrix->compress(VectorOperation::add);
   node_volume.compress(VectorOperation::add);
   node_volume.update_ghost_values();
-  substep_hint.assign(node_volume.locally_owned_size(), -1.0);
+  substep_hint.reinit(node_volume);
+  substep_hint = -1.0;
   assembled_dt = -1;
+}
+
+void ReactionDiffusionSystem::register_state(ModuleState &state)
+{
+  for (unsigned int k = 0; k < species.size(); ++k)
+    state.add_vector(species[k].name, space->dof_handler, nodal[k]);
+  state.add_vector("reaction substep hints", space->dof_handler, substep_hint);
+  state.add_record([this](StateArchive &archive)
+                   { archive &n_reaction_substeps &n_linear_iterations; });
 }
 
 void ReactionDiffusionSystem::set_values(unsigned int k, const FieldVector &owned_values)
@@ -276,7 +288,8 @@ void ReactionDiffusionSystem::react(double t, double dt, const Kinetics &kinetic
       y[k] = nodal[k].local_element(node);
     // Substeps: start from the last accepted size at this node; the error of the
     // two-half-step solution is ~ (twice - full) / 3 (second order).
-    double proposal = substep_hint[node] > 0 ? substep_hint[node] : dt;
+    double proposal =
+        substep_hint.local_element(node) > 0 ? substep_hint.local_element(node) : dt;
     double done = 0;
     unsigned int rejections = 0;
     while (done < dt * (1 - 1e-12))
@@ -313,7 +326,7 @@ void ReactionDiffusionSystem::react(double t, double dt, const Kinetics &kinetic
                                    std::to_string(h) + " s); check the rates");
       }
     }
-    substep_hint[node] = proposal;
+    substep_hint.local_element(node) = proposal;
     for (unsigned int k = 0; k < n; ++k)
       nodal[k].local_element(node) = y[k];
   }

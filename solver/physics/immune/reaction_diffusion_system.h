@@ -25,6 +25,7 @@
 
 namespace ferrotherm
 {
+class ModuleState;
 class ScalarSpace;
 
 class ReactionDiffusionSystem
@@ -51,6 +52,9 @@ public:
   // Nodal values of species k (ghosted); set_values copies owned values in.
   const FieldVector &values(unsigned int k) const { return nodal[k]; }
   void set_values(unsigned int k, const FieldVector &owned_values);
+
+  // The species, the reaction substep hints and the counters.
+  void register_state(ModuleState &state);
 
   // Advances from t by dt (Strang: R(dt/2) D(dt) R(dt/2)).
   void step(double t, double dt, const Kinetics &kinetics);
@@ -79,7 +83,7 @@ private:
   dealii::AffineConstraints<double> constraints;
   std::vector<FieldVector> nodal;
   FieldVector node_volume;
-  std::vector<double> substep_hint; // per node: the last accepted reaction substep
+  FieldVector substep_hint; // per node: the last accepted reaction substep
 
   LA::MPI::SparseMatrix mass;
   std::vector<std::unique_ptr<LA::MPI::SparseMatrix>> stiffness, system;

@@ -23,6 +23,7 @@
 #include "core/dirichlet_lifting.h"
 #include "core/input_error.h"
 #include "core/linear_algebra.h"
+#include "core/module_state.h"
 #include "core/parsed_function.h"
 #include "core/parsed_function_at_time.h"
 #include "core/range_check.h"
@@ -344,6 +345,7 @@ public:
                                                space.locally_relevant);
     system_matrix.reinit(space.locally_owned, space.locally_owned, pattern, comm);
     history_matrix.reinit(space.locally_owned, space.locally_owned, pattern, comm);
+    assembled_factor = -1; // assembled on the first step (also after a mesh change)
     for (LA::MPI::Vector *v :
          {&solution, &old_solution, &older_solution, &rhs, &work, &source_rhs})
       v->reinit(space.locally_owned, comm);
@@ -420,6 +422,83 @@ public:
     target_weights = simulator->nodal_weights(simulator->target_labels());
   }
 
+  void register_state(ModuleState &state) override
+  {
+    const auto &dofs = simulator->scalar_space().dof_handler;
+    state.add_vector("mobile iron", dofs, old_solution);
+    state.add_vector("mobile iron (previous level)", dofs, older_solution);
+    state.add_vector("bound iron mass", dofs, old_bound_mass);
+    state.add_vector("bound iron mass (previous level)", dofs, older_bound_mass);
+    state.add_record(
+        [this](StateArchive &archive)
+        {
+          std::vector<unsigned int> done;
+          for (const Injection *injection : done_injections)
+            done.push_back(injection - injections.data());
+          archive &done &last_step &history_levels &totals &old_totals &older_totals
+              &iron_version &n_steps &n_iterations;
+          if (archive.loading())
+          {
+            done_injections.clear();
+            for (const unsigned int k : done)
+              done_injections.push_back(&injections.at(k));
+          }
+        });
+  }
+
+  // Bound iron is kept as nodal masses, which interpolation does not carry to new
+  // nodes: it moves as concentrations.
+  void prepare_for_mesh_change() override
+  {
+    mass_before_mesh_change = totals.mobile + totals.bound;
+    for (FieldVector *masses : {&old_bound_mass, &older_bound_mass})
+    {
+      for (unsigned int i = 0; i < masses->locally_owned_size(); ++i)
+      {
+        const double volume = node_volume.local_element(i);
+        masses->local_element(i) = volume > 0 ? masses->local_element(i) / volume : 0.0;
+      }
+      masses->update_ghost_values();
+    }
+    mesh_changing = true;
+  }
+
+  void state_restored() override
+  {
+    if (mesh_changing)
+    {
+      // Interpolated levels meet the new hanging-node constraints (exactly where
+      // cells were refined, not where they were coarsened): enforce them.
+      for (LA::MPI::Vector *level : {&old_solution, &older_solution})
+        simulator->scalar_space().hanging_node_constraints.distribute(*level);
+      for (FieldVector *masses : {&old_bound_mass, &older_bound_mass})
+      {
+        for (unsigned int i = 0; i < masses->locally_owned_size(); ++i)
+          masses->local_element(i) *= node_volume.local_element(i);
+        masses->update_ghost_values();
+      }
+    }
+    solution = old_solution;
+    bound_mass = old_bound_mass;
+    update_fields();
+    if (mesh_changing)
+    {
+      // Refinement keeps the mass (nested spaces); coarsening changes it: the change is
+      // booked, and the next step is first order, so that the BDF bookkeeping uses
+      // only the level whose mass it knows.
+      double bound = 0;
+      for (unsigned int i = 0; i < bound_mass.locally_owned_size(); ++i)
+        bound += bound_mass.local_element(i);
+      totals.mobile = mobile_mass();
+      totals.bound = Utilities::MPI::sum(bound, simulator->mpi_communicator());
+      const double change = totals.mobile + totals.bound - mass_before_mesh_change;
+      totals.mesh_change += change;
+      if (std::abs(change) > 1e-13 * mass_before_mesh_change)
+        history_levels = 1;
+      mesh_changing = false;
+    }
+  }
+
   void advance(double t_old, double t_new) override
   {
     if (steady)
@@ -465,7 +544,10 @@ public:
     row.emplace_back("iron_cleared_kg", totals.cleared);
     row.emplace_back("iron_outflow_kg", totals.outflow);
     row.emplace_back("iron_boundary_in_kg", totals.boundary_in);
-    const double put_in = totals.injected + totals.sourced + totals.boundary_in;
+    const double put_in =
+        totals.injected + totals.sourced + totals.boundary_in + totals.mesh_change;
+    if (simulator->adaptive_mesh())
+      row.emplace_back("iron_mesh_change_kg", totals.mesh_change);
     const double scale = totals.injected + totals.sourced + std::abs(totals.boundary_in);
     const double accounted =
         totals.mobile + totals.bound + totals.cleared + totals.outflow;
@@ -587,6 +669,7 @@ private:
   {
     double injected = 0, sourced = 0, mobile = 0, bound = 0, cleared = 0, outflow = 0;
     double boundary_in = 0; // net inflow through fixed-concentration boundaries
+    double mesh_change = 0; // mass change of adaptive mesh changes (coarsening)
   };
 
   static std::map<unsigned int, double> parse_label_values(const std::string &text,
@@ -1105,6 +1188,7 @@ private:
     // Mass bookkeeping with the same BDF formula.
     Totals next;
     next.injected = totals.injected;
+    next.mesh_change = totals.mesh_change;
     next.mobile = mobile_mass();
     next.bound = bound_total;
     const double cleared_rate = clearance * next.mobile + bound_clearance_rate;
@@ -1210,6 +1294,9 @@ private:
               weight / node_volume.local_element(index);
       depot.compress(VectorOperation::insert);
     }
+    // Hanging nodes take their constrained values before the mass is measured (else
+    // the next solve would change the injected mass).
+    space.hanging_node_constraints.distribute(depot);
     FieldVector depot_field = space.make_field_vector();
     copy_owned_values(depot, depot_field);
     double mass = 0;
@@ -1335,6 +1422,8 @@ private:
   double last_step = 0;
   unsigned int history_levels = 1;
   Totals totals, old_totals, older_totals;
+  double mass_before_mesh_change = 0;
+  bool mesh_changing = false;
   unsigned int iron_version = 0, n_steps = 0, n_iterations = 0;
 
   NodalField total_field{this, &total};

@@ -1,0 +1,138 @@
+"""Adaptive refinement (section Adaptivity):
+  sphere     the steady heated sphere (a tumour of radius R = 5 mm heated by
+             Q = 1e5 W/m^3 in perfused tissue inside a sphere of radius 5 cm held at
+             37 C, Pennes 1948 closed form) on an ungraded two-layer mesh: Kelly-driven
+             refinement from level 2 reaches the L2 error of the uniform level-4 mesh
+             with at most 30% of its cells
+  balance N  tests/checkpoint/restart.prm (every layer on) adapting at every output to
+             temperature and iron, with coarsening, on N ranks: the heat and iron
+             balances close to 1e-9 with the mesh-change terms booked, the cell bound
+             holds; on 2 ranks the meshes and results equal the 1-rank run (solver
+             tolerance), and a restart from a checkpoint of the adapted run continues it
+             to 1e-9 of each column's magnitude (the loaded mesh numbers its cells, so
+             its DoFs, in another order than the adapted one: the solvers' iterates
+             differ at round-off times the tolerance)
+  flat       a box without curved boundaries refined (no coarsening) around the iron:
+             refinement keeps the iron mass and the heat content to round-off
+  adaptivity.py CASE [N]"""
+import csv
+import math
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+from ferrotherm_testing import HERE, check, finish, read_csv, run  # noqa: E402
+
+RESTART = os.path.join(HERE, "checkpoint", "restart.prm")
+ADAPT = ["Adaptivity/Enabled=true", "Adaptivity/Fields=temperature: 1, iron: 1",
+         "Adaptivity/Coarsening fraction=0.1", "Adaptivity/Maximum cells=5000"]
+
+
+def heated_sphere_constants(radius, outer=0.05, conductivity=0.5, perfusion=2000, q_over_w=50):
+    """A, B of theta = Q/W + A sinh(m r)/r (r < R), B sinh(m (Ro - r))/r (r > R)."""
+    m = math.sqrt(perfusion / conductivity)
+    s1, s2 = math.sinh(m * radius), math.sinh(m * (outer - radius))
+    d1 = (m * math.cosh(m * radius) * radius - s1) / radius ** 2
+    d2 = (-m * math.cosh(m * (outer - radius)) * radius - s2) / radius ** 2
+    # continuity: A s1/R - B s2/R = -Q/W; flux: A d1 - B d2 = 0
+    det = -(s1 / radius) * d2 + (s2 / radius) * d1
+    a = q_over_w * d2 / det
+    b = q_over_w * d1 / det
+    return m, a, b
+
+
+def case_sphere():
+    radius = 0.005
+    m, a, b = heated_sphere_constants(radius)
+    common = [f"Function constants=A={a!r}, B={b!r}, m={m!r}, R={radius}, Ro=0.05, QW=50",
+              "Mesh/Layered sphere/Radii=0.005, 0.05", "Mesh/Layered sphere/Labels=2, 1"]
+    prm = os.path.join(HERE, "verification", "heated_sphere.prm")
+    run(prm, common + ["Mesh/Global refinements=4"], output="uniform")
+    uniform = read_csv("uniform/errors.csv")
+    run(prm, common + ["Mesh/Global refinements=2", "Adaptivity/Enabled=true",
+                       "Adaptivity/Refinement fraction=0.1", "Adaptivity/Coarsening fraction=0",
+                       "Adaptivity/Steady cycles=6", "Adaptivity/Maximum cells=15000"],
+        output="adaptive")
+    adaptive = read_csv("adaptive/errors.csv")
+    cells_u, cells_a = uniform["n_cells"][-1], adaptive["n_cells"][-1]
+    error_u, error_a = uniform["L2_error"][-1], adaptive["L2_error"][-1]
+    print(f"uniform: {cells_u:.0f} cells, L2 {error_u:.4e} K; adaptive: {cells_a:.0f} cells "
+          f"({100 * cells_a / cells_u:.1f}%), L2 {error_a:.4e} K")
+    check(error_a <= error_u, f"adaptive L2 error {error_a:.3e} <= uniform {error_u:.3e}")
+    check(cells_a <= 0.3 * cells_u, f"with {cells_a:.0f} <= 30% of {cells_u:.0f} cells")
+
+
+def largest(column):
+    return max(abs(v) for v in column)
+
+
+def case_balance(ranks):
+    run(RESTART, ADAPT, ranks=ranks, output=f"adaptive-{ranks}")
+    stats = read_csv(f"adaptive-{ranks}/statistics.csv")
+    cells = stats["cells"]
+    check(stats["mesh_adaptations"][-1] >= 10 and len(set(cells)) >= 4,
+          f"the mesh adapts ({int(stats['mesh_adaptations'][-1])} adaptations, cells {sorted(set(int(c) for c in cells))})")
+    check(max(cells) <= 5000 * 1.1, f"the cell bound holds: at most {max(cells):.0f} cells (bound 5000, +10% 2:1 balance)")
+    heat, iron = largest(stats["energy_balance_error"]), largest(stats["iron_mass_balance_error"])
+    check(heat <= 1e-9, f"heat balance across the mesh changes {heat:.1e} <= 1e-9")
+    check(iron <= 1e-9, f"iron mass balance across the mesh changes {iron:.1e} <= 1e-9")
+    change = largest(stats["iron_mesh_change_kg"]) / largest(stats["iron_injected_kg"])
+    print(f"iron booked as mesh change (curved tumour boundary refined): {change:.1e} of the injected")
+    check(change < 1e-3, "the mesh-change term is small")
+    if ranks == 1:
+        # A restart from the adapted run's checkpoint at 600 s continues it bitwise.
+        checkpoints = sorted(os.listdir("adaptive-1/checkpoints"))
+        resume = os.path.abspath(os.path.join("adaptive-1", "checkpoints", checkpoints[0]))
+        run(RESTART, ADAPT + [f"Checkpoint/Resume={resume}"], output="resumed")
+        resumed = read_csv("resumed/statistics.csv")
+        check(resumed["time_s"] == stats["time_s"], "the resumed run has the same rows")
+        worst, where = 0.0, ""
+        for name in stats:
+            # (the minimum iron is the size of the SUPG undershoots: solver noise)
+            if name in ("wall_time_s", "preconditioner_setups", "iron_min_kg_per_m3") or \
+                    "iterations" in name or name.endswith("balance_error"):
+                continue
+            scale = largest(stats[name]) or 1.0
+            difference = max(abs(a - b) for a, b in zip(stats[name], resumed[name])) / scale
+            if difference > worst:
+                worst, where = difference, name
+        check(worst <= 1e-9, f"resumed from {checkpoints[0]}: largest difference {worst:.1e} "
+              f"({where}) <= 1e-9 of the column")
+    else:
+        single = read_csv("adaptive-1/statistics.csv") if os.path.exists("adaptive-1/statistics.csv") \
+            else (run(RESTART, ADAPT, output="adaptive-1") and read_csv("adaptive-1/statistics.csv"))
+        check(single["cells"] == cells, "2 ranks adapt to the same meshes as 1 rank")
+        for name in ("T_max_C", "target_T90_C", "CEM43T90_min", "iron_mobile_kg", "iron_bound_kg",
+                     "energy_mnp_J", "debris_total", "cells_total"):
+            scale = largest(single[name]) or 1.0
+            difference = max(abs(a - b) for a, b in zip(single[name], stats[name])) / scale
+            check(difference <= 1e-7, f"{name}: 1 and 2 ranks agree to {difference:.1e} <= 1e-7")
+
+
+def case_flat():
+    overrides = ["Mesh/Model=box", "Mesh/Box/Lower corner=-0.03, -0.03, -0.03",
+                 "Mesh/Box/Upper corner=0.03, 0.03, 0.03", "Mesh/Box/Subdivisions=4, 4, 4",
+                 "Mesh/Global refinements=0", "Mesh/Target refinements=0", "Tissues/Target tissues=",
+                 "Adaptivity/Enabled=true", "Adaptivity/Fields=iron: 1",
+                 "Adaptivity/Coarsening fraction=0", "Adaptivity/Maximum cells=4000",
+                 "Tissues/Property overrides=", "Immune/Model=none"]
+    run(RESTART, overrides, output="flat")
+    stats = read_csv("flat/statistics.csv")
+    check(len(set(stats["cells"])) >= 3, f"the mesh refines: cells {sorted(set(int(c) for c in stats['cells']))}")
+    change = largest(stats["iron_mesh_change_kg"]) / largest(stats["iron_injected_kg"])
+    check(change <= 1e-12, f"refinement keeps the iron mass: change {change:.1e} <= 1e-12 of the injected")
+    heat = largest(stats["energy_mesh_change_J"]) / largest([abs(v) for v in stats["energy_mnp_J"]] + [1.0])
+    check(largest(stats["energy_mesh_change_J"]) <= 1e-9,
+          f"refinement keeps the heat content: change {largest(stats['energy_mesh_change_J']):.1e} J")
+    check(largest(stats["iron_mass_balance_error"]) <= 1e-9 and largest(stats["energy_balance_error"]) <= 1e-9,
+          "balances close")
+
+
+case = sys.argv[1]
+if case == "sphere":
+    case_sphere()
+elif case == "balance":
+    case_balance(int(sys.argv[2]))
+else:
+    case_flat()
+finish()
