@@ -15,17 +15,24 @@
   flat       a box without curved boundaries refined (no coarsening) around the iron:
              refinement keeps the iron mass and the heat content to round-off
   adaptivity.py CASE [N]"""
-import csv
 import math
 import os
+import shutil
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from ferrotherm_testing import HERE, check, finish, read_csv, run  # noqa: E402
+from ferrotherm_testing import HERE, check, finish, read_csv  # noqa: E402
+from ferrotherm_testing import run as run_in  # noqa: E402
 
 RESTART = os.path.join(HERE, "checkpoint", "restart.prm")
 ADAPT = ["Adaptivity/Enabled=true", "Adaptivity/Fields=temperature: 1, iron: 1",
          "Adaptivity/Coarsening fraction=0.1", "Adaptivity/Maximum cells=5000"]
+
+
+def run(prm, overrides, output, ranks=1):
+    """A run into a fresh output directory (no results or checkpoints of earlier runs)."""
+    shutil.rmtree(output, ignore_errors=True)
+    return run_in(prm, overrides, ranks=ranks, output=output)
 
 
 def heated_sphere_constants(radius, outer=0.05, conductivity=0.5, perfusion=2000, q_over_w=50):
@@ -67,7 +74,7 @@ def largest(column):
 
 
 def case_balance(ranks):
-    run(RESTART, ADAPT, ranks=ranks, output=f"adaptive-{ranks}")
+    run(RESTART, ADAPT, f"adaptive-{ranks}", ranks=ranks)
     stats = read_csv(f"adaptive-{ranks}/statistics.csv")
     cells = stats["cells"]
     check(stats["mesh_adaptations"][-1] >= 10 and len(set(cells)) >= 4,
@@ -99,8 +106,8 @@ def case_balance(ranks):
         check(worst <= 1e-9, f"resumed from {checkpoints[0]}: largest difference {worst:.1e} "
               f"({where}) <= 1e-9 of the column")
     else:
-        single = read_csv("adaptive-1/statistics.csv") if os.path.exists("adaptive-1/statistics.csv") \
-            else (run(RESTART, ADAPT, output="adaptive-1") and read_csv("adaptive-1/statistics.csv"))
+        run(RESTART, ADAPT, output="reference-1-rank")
+        single = read_csv("reference-1-rank/statistics.csv")
         check(single["cells"] == cells, "2 ranks adapt to the same meshes as 1 rank")
         for name in ("T_max_C", "target_T90_C", "CEM43T90_min", "iron_mobile_kg", "iron_bound_kg",
                      "energy_mnp_J", "debris_total", "cells_total"):

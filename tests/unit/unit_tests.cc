@@ -3,8 +3,10 @@
 // References: Rosensweig 2002 (SLP table), Sapareto & Dewey 1984 (CEM43 rates),
 // Henriques & Moritz 1947 (Arrhenius rates), Gabriel et al. 1996 (dielectric values),
 // Lang, Erdmann & Seebass 1999 (perfusion values).
+#include "core/bdf_history.h"
 #include "core/cole_cole_dielectric.h"
 #include "core/input_error.h"
+#include "core/module_state.h"
 #include "core/text_parsing.h"
 #include "core/weighted_percentile.h"
 #include "models/coils/biot_savart.h"
@@ -501,6 +503,92 @@ void text_parsing()
 }
 } // namespace
 
+// Variable-step BDF2 is exact for quadratics: (a0 u(t3) + a1 u(t2) + a2 u(t1)) / dt =
+// u'(t3), and the extrapolation through three levels reproduces u(t3); after a
+// first_order_next() one step is backward Euler, then the order returns to 2.
+void bdf_history()
+{
+  const auto u = [](double t) { return 1 + 2 * t + 3 * t * t; };
+  const auto du = [](double t) { return 2 + 6 * t; };
+  dealii::IndexSet owned(1);
+  owned.add_index(0);
+  ferrotherm::BdfHistory history;
+  history.reinit(owned, MPI_COMM_WORLD, 3);
+  ferrotherm::LA::MPI::Vector value(owned, MPI_COMM_WORLD);
+  auto set = [&](double t)
+  {
+    value[0] = u(t);
+    value.compress(dealii::VectorOperation::insert);
+  };
+  const double t0 = 0.2, h1 = 0.5, h2 = 0.3, dt = 0.7;
+  set(t0);
+  history.start(value);
+  check("one level: first order", history.coefficients(dt, 2).order == 1);
+  set(t0 + h1);
+  history.accept(value, h1);
+  set(t0 + h1 + h2);
+  history.accept(value, h2);
+  const double t3 = t0 + h1 + h2 + dt;
+  const auto c = history.coefficients(dt, 2);
+  const double derivative =
+      (c.a0 * u(t3) + c.a1 * u(t3 - dt) + c.a2 * u(t3 - dt - h2)) / dt;
+  check_close("BDF2 with steps 0.3, 0.7: u' of a quadratic", derivative, du(t3), 1e-13);
+  history.extrapolate(dt, 2, value);
+  check_close("quadratic extrapolation through three levels", value[0], u(t3), 1e-13);
+  history.extrapolate(dt, 1, value);
+  const double linear = u(t3 - dt) + dt * (u(t3 - dt) - u(t3 - dt - h2)) / h2;
+  check_close("linear extrapolation", value[0], linear, 1e-13);
+  history.combine_history(c, 1.0 / dt, value);
+  check_close("history term", value[0], (c.a1 * u(t3 - dt) + c.a2 * u(t3 - dt - h2)) / dt,
+              1e-13);
+  history.first_order_next();
+  check("after a jump: one first-order step", history.coefficients(dt, 2).order == 1);
+  check("the levels stay", history.available_levels() == 3);
+  set(t3);
+  history.accept(value, dt);
+  check("then second order again", history.coefficients(dt, 2).order == 2);
+  check_close("the last step", history.last_step(), dt, 0);
+}
+
+// StateArchive writes and reads the same members; ModuleState frames each record and
+// refuses one that does not match.
+void state_archive()
+{
+  struct Totals
+  {
+    double a = 1.5, b = -2e-300;
+  };
+  double x = M_PI;
+  unsigned int n = 7;
+  std::string text = "tumour";
+  std::vector<double> values = {1, 2, 3};
+  std::map<std::string, unsigned int> counts = {{"warning", 3}};
+  Totals totals;
+  ferrotherm::ModuleState state;
+  state.begin_module("Heat");
+  state.add_record([&](ferrotherm::StateArchive &archive)
+                   { archive &x &n &text &values &counts &totals; });
+  const std::string data = state.save_records();
+  x = 0, n = 0, text.clear(), values.clear(), counts.clear(), totals = Totals{0, 0};
+  state.load_records(data);
+  check("round trip of numbers, strings, vectors, maps and structs",
+        x == M_PI && n == 7 && text == "tumour" && values.size() == 3 && values[2] == 3 &&
+            counts["warning"] == 3 && totals.a == 1.5 && totals.b == -2e-300);
+  ferrotherm::ModuleState other;
+  other.begin_module("Transport");
+  other.add_record([&](ferrotherm::StateArchive &archive) { archive &x; });
+  bool refused = false;
+  try
+  {
+    other.load_records(data);
+  }
+  catch (const std::runtime_error &error)
+  {
+    refused = std::string(error.what()).find("'Heat'") != std::string::npos;
+  }
+  check("a record of another module is refused, naming it", refused);
+}
+
 int main(int argc, char **argv)
 {
   dealii::Utilities::MPI::MPI_InitFinalize mpi(argc, argv, 1);
@@ -514,7 +602,9 @@ int main(int argc, char **argv)
       {"percentiles", percentiles},
       {"coil_fields", coil_fields},
       {"magnets", magnets},
-      {"text_parsing", text_parsing}};
+      {"text_parsing", text_parsing},
+      {"bdf_history", bdf_history},
+      {"state_archive", state_archive}};
   if (argc != 2 || cases.count(argv[1]) == 0)
   {
     std::cerr << "usage: unit_tests <case>; cases:";

@@ -12,8 +12,8 @@
 // Boundaries not listed are insulated (q = 0).
 #pragma once
 
-#include "core/parsed_function.h"
 #include "core/dirichlet_lifting.h"
+#include "core/parsed_function.h"
 
 #include <deal.II/base/point.h>
 #include <deal.II/base/types.h>

@@ -1,7 +1,10 @@
-// PennesHeat: assembly, time stepping, Newton iteration and heat balance of the
-// bioheat equation (see pennes_heat.h for the equation and the method).
+// PennesHeat: parameters, set-up, the time loop with its step-size control (Milne's
+// estimate from the BDF extrapolation), statistics, output and module state of the
+// bioheat equation (see pennes_heat.h for the equation and the method; the operators,
+// the implicit step and the heat balance are in pennes_heat_{operators,step,balance}.cc).
 #include "physics/heat/pennes_heat.h"
 
+#include "core/bdf_history.h"
 #include "core/input_error.h"
 #include "core/module_state.h"
 #include "core/parsed_function.h"
@@ -250,54 +253,6 @@ void PennesHeat::check_steady_problem_is_regular() const
                         "boundary condition.");
 }
 
-void PennesHeat::check_plausibility()
-{
-  const double highest = solution.max();
-  const double lowest = solution.min();
-  if (!std::isfinite(highest) || !std::isfinite(lowest))
-  {
-    std::ostringstream message;
-    message << "Heat: the temperature is not finite at t = " << time
-            << " s. The input drives the model outside any physical range (check "
-               "source strengths, field amplitude and frequency, perfusion and tissue "
-               "properties); a smaller time step does not help such input.";
-    throw std::runtime_error(message.str());
-  }
-  if (highest > plausible_temperatures.second || lowest < plausible_temperatures.first)
-  {
-    std::ostringstream message;
-    message << "the temperature lies in [" << lowest << ", " << highest
-            << "] deg C at t = " << time << " s, outside the plausible range ["
-            << plausible_temperatures.first << ", " << plausible_temperatures.second
-            << "] deg C (Heat/Plausible temperature range): Pennes' model does not hold "
-               "there; check the field strength, the iron dose and the tissue data";
-    simulator->warnings().warn("temperature outside the plausible range", message.str());
-  }
-}
-
-void PennesHeat::check_heat_balance(double t)
-{
-  const double error = relative_balance_error();
-  if (error > balance_warning_threshold)
-  {
-    std::ostringstream message;
-    message << "the relative heat-balance error is " << error << " at t = " << t
-            << " s, above " << balance_warning_threshold
-            << " (Heat/Heat balance warning threshold): the energy bookkeeping does not "
-               "close; tighten Heat/Linear solver/Relative tolerance or Heat/Nonlinear "
-               "tolerance";
-    simulator->warnings().warn("heat balance", message.str());
-  }
-}
-
-double PennesHeat::relative_balance_error() const
-{
-  // Relative to the largest energy flow, but at least 1e-6 of the domain's heat content
-  // (rho c |T| over the domain): without heat flows the terms are solver noise, not 0/0.
-  const double floor = 1e-6 * total_heat_capacity * std::abs(arterial_temperature);
-  return std::abs(energy_closure) / std::max(energy_scale, floor);
-}
-
 void PennesHeat::setup_tissue_coefficients()
 {
   has_nonlinear_perfusion = false;
@@ -331,26 +286,11 @@ void PennesHeat::setup()
   setup_constraints();
   setup_matrices();
 
-  for (LA::MPI::Vector *v : {&constant_rhs,
-                             &field_rhs,
-                             &extra_rhs,
-                             &nonlinear_rhs,
-                             &rhs,
-                             &residual,
-                             &increment,
-                             &work,
-                             &predictor,
-                             &history_copy,
-                             &lumped_slopes,
-                             &solution,
-                             &solution_old,
-                             &solution_older,
-                             &solution_oldest,
-                             &heat_capacity_weights,
-                             &perfusion_weights,
-                             &convection_weights,
-                             &dirichlet_mass_columns,
-                             &dirichlet_stiffness_columns})
+  for (LA::MPI::Vector *v :
+       {&constant_rhs, &field_rhs, &extra_rhs, &nonlinear_rhs, &rhs, &residual,
+        &increment, &work, &predictor, &history_copy, &lumped_slopes, &solution,
+        &heat_capacity_weights, &perfusion_weights, &convection_weights,
+        &dirichlet_mass_columns, &dirichlet_stiffness_columns})
     v->reinit(space.locally_owned, comm);
   temperature = space.make_field_vector();
   temperature_old = space.make_field_vector();
@@ -361,12 +301,10 @@ void PennesHeat::setup()
   ParsedFunctionAtTime initial(*initial_temperature, 0.0);
   VectorTools::interpolate(*space.mapping, space.dof_handler, initial, solution);
   dirichlet_constraints.distribute(solution);
-  solution_old = solution;
-  solution_older = solution;
-  solution_oldest = solution;
+  history.reinit(space.locally_owned, comm, 3);
+  history.start(solution);
   update_temperature_values();
   temperature_old = temperature;
-  history_levels = 1;
 
   assemble_linear_operators();
   setup_nonlinear_cells();
@@ -378,9 +316,7 @@ void PennesHeat::setup()
     solve_time_step(0, 0, 0, 0, 0, false);
     scheme = transient_scheme;
     last_powers = Powers();
-    solution_old = solution;
-    solution_older = solution;
-    solution_oldest = solution;
+    history.start(solution);
     update_temperature_values();
     temperature_old = temperature;
   }
@@ -392,630 +328,6 @@ void PennesHeat::setup()
   work = 1.0;
   total_heat_capacity = heat_capacity_weights * work;
   time_step = initial_time_step;
-}
-
-void PennesHeat::setup_constraints()
-{
-  const ScalarSpace &space = simulator->scalar_space();
-  build_dirichlet_constraints(0.0);
-  make_dirichlet_constraints(dirichlet_values, space, true, zero_constraints);
-  dirichlet_lifting.reinit(dirichlet_values, space.hanging_node_constraints);
-}
-
-void PennesHeat::setup_matrices()
-{
-  const ScalarSpace &space = simulator->scalar_space();
-  const MPI_Comm comm = simulator->mpi_communicator();
-  DynamicSparsityPattern pattern(space.locally_relevant);
-  DoFTools::make_sparsity_pattern(space.dof_handler, pattern, zero_constraints, false);
-  SparsityTools::distribute_sparsity_pattern(pattern, space.locally_owned, comm,
-                                             space.locally_relevant);
-  for (LA::MPI::SparseMatrix *matrix :
-       {&mass_matrix, &stiffness_matrix, &system_matrix, &newton_matrix})
-    matrix->reinit(space.locally_owned, space.locally_owned, pattern, comm);
-  system_matrix_factor = -1;
-}
-
-void PennesHeat::assemble_linear_operators()
-{
-  const ScalarSpace &space = simulator->scalar_space();
-  const unsigned int n = space.fe.n_dofs_per_cell();
-  FEValues<3> fe_values(*space.mapping, space.fe, space.cell_quadrature,
-                        update_values | update_gradients | update_JxW_values);
-  FEFaceValues<3> fe_face_values(*space.mapping, space.fe, space.face_quadrature,
-                                 update_values | update_quadrature_points |
-                                     update_JxW_values);
-  FullMatrix<double> cell_mass(n, n), cell_stiffness(n, n);
-  Vector<double> cell_rhs(n), cell_capacity(n), cell_perfusion(n), cell_convection(n),
-      cell_mass_columns(n), cell_stiffness_columns(n);
-  std::vector<types::global_dof_index> indices(n);
-  std::vector<double> row_weight(n);
-
-  mass_matrix = 0;
-  stiffness_matrix = 0;
-  constant_rhs = 0;
-  heat_capacity_weights = 0;
-  perfusion_weights = 0;
-  convection_weights = 0;
-  dirichlet_mass_columns = 0;
-  dirichlet_stiffness_columns = 0;
-  Integrals integrals;
-
-  for (const auto &cell : space.dof_handler.active_cell_iterators())
-  {
-    if (!cell->is_locally_owned())
-      continue;
-    const TissueCoefficients &c = coefficients[cell->material_id()];
-    const double linear_perfusion =
-        c.perfusion_is_linear
-            ? c.perfusion->coefficient(arterial_temperature, c.perfusion_baseline,
-                                       blood_specific_heat)
-            : 0.0;
-    fe_values.reinit(cell);
-    cell_mass = 0;
-    cell_stiffness = 0;
-    cell_rhs = 0;
-    cell_capacity = 0;
-    cell_perfusion = 0;
-    cell_convection = 0;
-    for (unsigned int q = 0; q < fe_values.n_quadrature_points; ++q)
-    {
-      const double dx = fe_values.JxW(q);
-      for (unsigned int i = 0; i < n; ++i)
-      {
-        const double phi_i = fe_values.shape_value(i, q);
-        for (unsigned int j = 0; j < n; ++j)
-        {
-          const double phi_ij = phi_i * fe_values.shape_value(j, q) * dx;
-          cell_mass(i, j) += c.heat_capacity * phi_ij;
-          cell_stiffness(i, j) +=
-              c.conductivity * (fe_values.shape_grad(i, q) * fe_values.shape_grad(j, q)) *
-                  dx +
-              linear_perfusion * phi_ij;
-        }
-        cell_rhs(i) +=
-            (c.metabolic_heat + linear_perfusion * arterial_temperature) * phi_i * dx;
-        cell_capacity(i) += c.heat_capacity * phi_i * dx;
-        cell_perfusion(i) += linear_perfusion * phi_i * dx;
-      }
-      integrals.metabolic += c.metabolic_heat * dx;
-      integrals.perfusion_arterial += linear_perfusion * arterial_temperature * dx;
-    }
-    for (const unsigned int f : cell->face_indices())
-    {
-      if (!cell->face(f)->at_boundary())
-        continue;
-      const auto condition = boundary_conditions.find(cell->face(f)->boundary_id());
-      if (condition == boundary_conditions.end() ||
-          condition->second.type == HeatBoundaryCondition::Type::fixed_temperature)
-        continue;
-      fe_face_values.reinit(cell, f);
-      const HeatBoundaryCondition &bc = condition->second;
-      // Data that use t enter the right-hand side every step (pennes_heat_boundary.cc).
-      const bool static_data = !bc.depends_on_time();
-      for (unsigned int q = 0; q < fe_face_values.n_quadrature_points; ++q)
-      {
-        const double ds = fe_face_values.JxW(q);
-        const Point<3> &x = fe_face_values.quadrature_point(q);
-        if (bc.type == HeatBoundaryCondition::Type::heat_flux)
-        {
-          if (!static_data)
-            continue;
-          const double flux = bc.value->value(x);
-          for (unsigned int i = 0; i < n; ++i)
-            cell_rhs(i) += flux * fe_face_values.shape_value(i, q) * ds;
-          integrals.flux_in += flux * ds;
-        }
-        else
-        {
-          const double h = bc.heat_transfer_coefficient(x);
-          const double ambient = static_data ? bc.ambient->value(x) : 0.0;
-          for (unsigned int i = 0; i < n; ++i)
-          {
-            const double phi_i = fe_face_values.shape_value(i, q);
-            for (unsigned int j = 0; j < n; ++j)
-              cell_stiffness(i, j) += h * phi_i * fe_face_values.shape_value(j, q) * ds;
-            cell_rhs(i) += h * ambient * phi_i * ds;
-            cell_convection(i) += h * phi_i * ds;
-          }
-          integrals.convection_ambient += h * ambient * ds;
-        }
-      }
-    }
-    cell->get_dof_indices(indices);
-    zero_constraints.distribute_local_to_global(cell_mass, indices, mass_matrix);
-    // Time-dependent Dirichlet data are lifted every step (DirichletLifting), constant
-    // ones once here.
-    if (dirichlet_in_time)
-    {
-      zero_constraints.distribute_local_to_global(cell_stiffness, cell_rhs, indices,
-                                                  stiffness_matrix, constant_rhs);
-      dirichlet_lifting.add_cell(indices, cell_mass, cell_stiffness);
-    }
-    else
-      dirichlet_constraints.distribute_local_to_global(cell_stiffness, cell_rhs, indices,
-                                                       stiffness_matrix, constant_rhs);
-    heat_capacity_weights.add(indices, cell_capacity);
-    perfusion_weights.add(indices, cell_perfusion);
-    convection_weights.add(indices, cell_convection);
-
-    bool touches_dirichlet = false;
-    for (unsigned int i = 0; i < n; ++i)
-    {
-      row_weight[i] = dirichlet_row_weight(indices[i]);
-      touches_dirichlet |= row_weight[i] != 0;
-    }
-    if (touches_dirichlet)
-    {
-      cell_mass_columns = 0;
-      cell_stiffness_columns = 0;
-      for (unsigned int i = 0; i < n; ++i)
-        if (row_weight[i] != 0)
-        {
-          for (unsigned int j = 0; j < n; ++j)
-          {
-            cell_mass_columns(j) += row_weight[i] * cell_mass(i, j);
-            cell_stiffness_columns(j) += row_weight[i] * cell_stiffness(i, j);
-          }
-          integrals.dirichlet_rows += row_weight[i] * cell_rhs(i);
-        }
-      dirichlet_mass_columns.add(indices, cell_mass_columns);
-      dirichlet_stiffness_columns.add(indices, cell_stiffness_columns);
-    }
-  }
-  for (LA::MPI::SparseMatrix *matrix : {&mass_matrix, &stiffness_matrix})
-    matrix->compress(VectorOperation::add);
-  for (LA::MPI::Vector *vector :
-       {&constant_rhs, &heat_capacity_weights, &perfusion_weights, &convection_weights,
-        &dirichlet_mass_columns, &dirichlet_stiffness_columns})
-    vector->compress(VectorOperation::add);
-
-  const MPI_Comm comm = simulator->mpi_communicator();
-  constant_integrals.metabolic = Utilities::MPI::sum(integrals.metabolic, comm);
-  constant_integrals.perfusion_arterial =
-      Utilities::MPI::sum(integrals.perfusion_arterial, comm);
-  constant_integrals.convection_ambient =
-      Utilities::MPI::sum(integrals.convection_ambient, comm);
-  constant_integrals.flux_in = Utilities::MPI::sum(integrals.flux_in, comm);
-  constant_integrals.dirichlet_rows = Utilities::MPI::sum(integrals.dirichlet_rows, comm);
-  if (dirichlet_in_time || boundary_flux_in_time)
-  {
-    static_rhs.reinit(space.locally_owned, comm);
-    static_rhs = constant_rhs;
-    static_integrals = constant_integrals;
-  }
-  system_matrix_factor = -1;
-}
-
-void PennesHeat::assemble_field_sources()
-{
-  const ScalarSpace &space = simulator->scalar_space();
-  const FieldRegistry &fields = simulator->fields();
-  const Field &iron = fields.get("iron", "Heat (MNP heating)");
-  const Field &field_amplitude = fields.get("H_amplitude", "Heat (MNP heating)");
-  const Field *eddy = fields.find("eddy_heating");
-  const bool needs_temperature = slp_model->depends_on_temperature();
-
-  std::vector<unsigned int> versions = {iron.version(), field_amplitude.version(),
-                                        eddy ? eddy->version() : 0u};
-  if (field_sources_assembled && versions == field_versions && !needs_temperature)
-    return;
-
-  const unsigned int n = space.fe.n_dofs_per_cell();
-  const double frequency = simulator->amf_frequency();
-  FEValues<3> fe_values(*space.mapping, space.fe, space.cell_quadrature,
-                        update_values | update_quadrature_points | update_JxW_values);
-  const unsigned int n_q = fe_values.n_quadrature_points;
-  std::vector<double> iron_values(n_q), h_values(n_q), eddy_values(n_q, 0.0),
-      temperature_values(n_q, arterial_temperature);
-  Vector<double> cell_rhs(n);
-  std::vector<types::global_dof_index> indices(n);
-  double power_mnp = 0, power_eddy = 0, dirichlet_rows = 0;
-  field_rhs = 0;
-  for (const auto &cell : space.dof_handler.active_cell_iterators())
-  {
-    if (!cell->is_locally_owned())
-      continue;
-    fe_values.reinit(cell);
-    iron.evaluate(fe_values, iron_values);
-    if (eddy)
-      eddy->evaluate(fe_values, eddy_values);
-    const bool has_iron = std::any_of(iron_values.begin(), iron_values.end(),
-                                      [](double c) { return c != 0; });
-    const bool has_eddy = std::any_of(eddy_values.begin(), eddy_values.end(),
-                                      [](double q) { return q != 0; });
-    if (!has_iron && !has_eddy)
-      continue;
-    if (has_iron)
-    {
-      field_amplitude.evaluate(fe_values, h_values);
-      if (needs_temperature)
-        fe_values.get_function_values(temperature, temperature_values);
-    }
-    cell_rhs = 0;
-    for (unsigned int q = 0; q < n_q; ++q)
-    {
-      const double q_mnp = has_iron
-                               ? iron_values[q] * slp_model->value(h_values[q], frequency,
-                                                                   temperature_values[q])
-                               : 0.0;
-      const double dx = fe_values.JxW(q);
-      for (unsigned int i = 0; i < n; ++i)
-        cell_rhs(i) += (q_mnp + eddy_values[q]) * fe_values.shape_value(i, q) * dx;
-      power_mnp += q_mnp * dx;
-      power_eddy += eddy_values[q] * dx;
-    }
-    cell->get_dof_indices(indices);
-    for (unsigned int i = 0; i < n; ++i)
-      dirichlet_rows += dirichlet_row_weight(indices[i]) * cell_rhs(i);
-    zero_constraints.distribute_local_to_global(cell_rhs, indices, field_rhs);
-  }
-  field_rhs.compress(VectorOperation::add);
-  const MPI_Comm comm = simulator->mpi_communicator();
-  field_power_mnp = Utilities::MPI::sum(power_mnp, comm);
-  field_power_eddy = Utilities::MPI::sum(power_eddy, comm);
-  field_dirichlet_rows = Utilities::MPI::sum(dirichlet_rows, comm);
-  field_versions = versions;
-  field_sources_assembled = true;
-}
-
-void PennesHeat::assemble_extra_source(double t)
-{
-  if (extra_source->is_constant() && extra_source->value(Point<3>()) == 0)
-    return;
-  if (extra_source_assembled && !extra_source->depends_on_time())
-    return;
-  extra_source_assembled = true;
-  const ScalarSpace &space = simulator->scalar_space();
-  const unsigned int n = space.fe.n_dofs_per_cell();
-  FEValues<3> fe_values(*space.mapping, space.fe, space.cell_quadrature,
-                        update_values | update_quadrature_points | update_JxW_values);
-  Vector<double> cell_rhs(n);
-  std::vector<types::global_dof_index> indices(n);
-  double power = 0, dirichlet_rows = 0;
-  extra_rhs = 0;
-  for (const auto &cell : space.dof_handler.active_cell_iterators())
-  {
-    if (!cell->is_locally_owned())
-      continue;
-    fe_values.reinit(cell);
-    cell_rhs = 0;
-    for (unsigned int q = 0; q < fe_values.n_quadrature_points; ++q)
-    {
-      const double source = extra_source->value(fe_values.quadrature_point(q), t);
-      const double dx = fe_values.JxW(q);
-      for (unsigned int i = 0; i < n; ++i)
-        cell_rhs(i) += source * fe_values.shape_value(i, q) * dx;
-      power += source * dx;
-    }
-    cell->get_dof_indices(indices);
-    for (unsigned int i = 0; i < n; ++i)
-      dirichlet_rows += dirichlet_row_weight(indices[i]) * cell_rhs(i);
-    zero_constraints.distribute_local_to_global(cell_rhs, indices, extra_rhs);
-  }
-  extra_rhs.compress(VectorOperation::add);
-  const MPI_Comm comm = simulator->mpi_communicator();
-  extra_power = Utilities::MPI::sum(power, comm);
-  extra_dirichlet_rows = Utilities::MPI::sum(dirichlet_rows, comm);
-}
-
-void PennesHeat::setup_nonlinear_cells()
-{
-  const ScalarSpace &space = simulator->scalar_space();
-  const unsigned int n = space.fe.n_dofs_per_cell();
-  FEValues<3> fe_values(*space.mapping, space.fe, space.cell_quadrature,
-                        update_values | update_JxW_values);
-  const unsigned int n_q = fe_values.n_quadrature_points;
-  reference_shape_values.resize(n_q * n);
-  for (unsigned int q = 0; q < n_q; ++q)
-    for (unsigned int i = 0; i < n; ++i)
-      reference_shape_values[q * n + i] =
-          space.fe.shape_value(i, space.cell_quadrature.point(q));
-  nonlinear_cells.clear();
-  std::vector<types::global_dof_index> indices(n);
-  for (const auto &cell : space.dof_handler.active_cell_iterators())
-  {
-    if (!cell->is_locally_owned() ||
-        coefficients[cell->material_id()].perfusion_is_linear)
-      continue;
-    fe_values.reinit(cell);
-    cell->get_dof_indices(indices);
-    NonlinearCell data;
-    data.coefficients = &coefficients[cell->material_id()];
-    data.dof_indices = indices;
-    for (const auto index : indices)
-    {
-      data.field_indices.push_back(temperature.get_partitioner()->global_to_local(index));
-      data.dirichlet_weight.push_back(dirichlet_row_weight(index));
-    }
-    for (unsigned int q = 0; q < n_q; ++q)
-      data.jxw.push_back(fe_values.JxW(q));
-    nonlinear_cells.push_back(std::move(data));
-  }
-}
-
-void PennesHeat::assemble_nonlinear_terms(Jacobian jacobian)
-{
-  const unsigned int n = simulator->scalar_space().fe.n_dofs_per_cell();
-  FullMatrix<double> cell_jacobian(n, n);
-  Vector<double> cell_rhs(n), cell_lumped(n);
-  std::vector<double> slopes;
-  double power = 0, dirichlet_rows = 0;
-  if (jacobian != Jacobian::none)
-    newton_matrix.copy_from(system_matrix);
-  if (jacobian == Jacobian::lumped)
-    lumped_slopes = 0;
-  nonlinear_rhs = 0;
-  for (const NonlinearCell &cell : nonlinear_cells)
-  {
-    const TissueCoefficients &c = *cell.coefficients;
-    const unsigned int n_q = cell.jxw.size();
-    slopes.resize(n_q);
-    cell_rhs = 0;
-    for (unsigned int q = 0; q < n_q; ++q)
-    {
-      const double *phi = &reference_shape_values[q * n];
-      double t = 0;
-      for (unsigned int i = 0; i < n; ++i)
-        t += phi[i] * temperature.local_element(cell.field_indices[i]);
-      const double w =
-          c.perfusion->coefficient(t, c.perfusion_baseline, blood_specific_heat);
-      const double dw =
-          c.perfusion->derivative(t, c.perfusion_baseline, blood_specific_heat);
-      // d/dT [W(T)(T - T_a)]; a negative slope (perfusion collapse) is clipped so the
-      // Newton matrix stays positive definite, which keeps CG applicable.
-      slopes[q] = std::max(w + dw * (t - arterial_temperature), 0.0) * cell.jxw[q];
-      const double sink = w * (t - arterial_temperature) * cell.jxw[q];
-      for (unsigned int i = 0; i < n; ++i)
-        cell_rhs(i) += sink * phi[i];
-      power += sink;
-    }
-    for (unsigned int i = 0; i < n; ++i)
-      dirichlet_rows += cell.dirichlet_weight[i] * cell_rhs(i);
-    if (jacobian == Jacobian::lumped)
-    {
-      // Row sums of the consistent Jacobian (the basis functions sum to one).
-      cell_lumped = 0;
-      for (unsigned int q = 0; q < n_q; ++q)
-        for (unsigned int i = 0; i < n; ++i)
-          cell_lumped(i) += slopes[q] * reference_shape_values[q * n + i];
-      zero_constraints.distribute_local_to_global(cell_lumped, cell.dof_indices,
-                                                  lumped_slopes);
-    }
-    if (jacobian == Jacobian::consistent)
-    {
-      cell_jacobian = 0;
-      for (unsigned int q = 0; q < n_q; ++q)
-      {
-        const double *phi = &reference_shape_values[q * n];
-        for (unsigned int i = 0; i < n; ++i)
-        {
-          const double scaled = slopes[q] * phi[i];
-          for (unsigned int j = 0; j < n; ++j)
-            cell_jacobian(i, j) += scaled * phi[j];
-        }
-      }
-      zero_constraints.distribute_local_to_global(cell_jacobian, cell.dof_indices,
-                                                  newton_matrix);
-    }
-    zero_constraints.distribute_local_to_global(cell_rhs, cell.dof_indices,
-                                                nonlinear_rhs);
-  }
-  if (jacobian == Jacobian::lumped)
-  {
-    lumped_slopes.compress(VectorOperation::add);
-    const IndexSet &owned = simulator->scalar_space().locally_owned;
-    for (const auto row : owned)
-      if (lumped_slopes(row) != 0)
-        newton_matrix.add(row, row, lumped_slopes(row));
-  }
-  if (jacobian != Jacobian::none)
-    newton_matrix.compress(VectorOperation::add);
-  nonlinear_rhs.compress(VectorOperation::add);
-  const MPI_Comm comm = simulator->mpi_communicator();
-  nonlinear_perfusion_power = Utilities::MPI::sum(power, comm);
-  nonlinear_dirichlet_rows = Utilities::MPI::sum(dirichlet_rows, comm);
-}
-
-void PennesHeat::update_system_matrix(double factor)
-{
-  system_matrix.copy_from(stiffness_matrix);
-  if (factor != 0)
-    system_matrix.add(factor, mass_matrix);
-  system_matrix_factor = factor;
-  linear_solver.matrix_changed();
-  dirichlet_rhs_values.resize(dirichlet_owned.size());
-  for (unsigned int k = 0; k < dirichlet_owned.size(); ++k)
-    dirichlet_rhs_values[k] = system_matrix.diag_element(dirichlet_owned[k]) *
-                              dirichlet_values.at(dirichlet_owned[k]);
-}
-
-void PennesHeat::build_right_hand_side(const LA::MPI::Vector &history_rhs)
-{
-  rhs = history_rhs;
-  rhs += constant_rhs;
-  rhs += field_rhs;
-  rhs += extra_rhs;
-}
-
-void PennesHeat::solve_linear(const LA::MPI::Vector &history_rhs)
-{
-  build_right_hand_side(history_rhs);
-  rhs.set(dirichlet_owned, dirichlet_rhs_values);
-  rhs.compress(VectorOperation::insert);
-  n_linear_iterations +=
-      linear_solver.solve(system_matrix, system_matrix, solution, rhs, "Heat");
-  dirichlet_constraints.distribute(solution);
-}
-
-void PennesHeat::solve_newton(const LA::MPI::Vector &history_rhs,
-                              bool with_treatment_sources)
-{
-  const bool slp_depends_on_temperature =
-      with_treatment_sources && slp_model->depends_on_temperature();
-  double first_norm = 0;
-  for (unsigned int iteration = 0;; ++iteration)
-  {
-    update_temperature_values();
-    if (slp_depends_on_temperature)
-      assemble_field_sources();
-    // Transient steps: chord iteration with the lumped Jacobian of the first iterate
-    // (the mass term dominates, so it contracts fast); steady: full Newton.
-    if (scheme == Scheme::steady)
-      assemble_nonlinear_terms(Jacobian::consistent);
-    else
-      assemble_nonlinear_terms(iteration == 0 ? Jacobian::lumped : Jacobian::none);
-    build_right_hand_side(history_rhs);
-    system_matrix.vmult(residual, solution);
-    residual += nonlinear_rhs;
-    residual -= rhs;
-    zero_constraints.set_zero(residual);
-    const double norm = residual.l2_norm();
-    // Converged when the residual is the tolerance times that of the predictor (not of
-    // |b|, which the absolute temperature level dominates), or at round-off level.
-    const double reference = std::max(rhs.l2_norm(), nonlinear_rhs.l2_norm());
-    if (iteration == 0)
-      first_norm = norm;
-    const double target = std::max(nonlinear_tolerance * first_norm, 1e-13 * reference);
-    if (norm <= target)
-      return;
-    if (!std::isfinite(norm))
-    {
-      std::ostringstream message;
-      message << "Heat: the Newton residual is not finite at t = " << time
-              << " s: a coefficient or source is outside any physical range (check the "
-                 "tissue data, the perfusion model, the field strength and the iron "
-                 "dose); a smaller time step does not help such input.";
-      throw std::runtime_error(message.str());
-    }
-    if (iteration == max_nonlinear_iterations)
-    {
-      std::ostringstream message;
-      message
-          << "Heat: the Newton iteration for temperature-dependent perfusion/SLP did not "
-             "converge in "
-          << max_nonlinear_iterations << " iterations at t = " << time << " s (residual "
-          << norm << ", from " << first_norm
-          << "). Reduce 'Heat/Time step' or raise 'Maximum nonlinear iterations'.";
-      throw std::runtime_error(message.str());
-    }
-    residual *= -1.0;
-    increment = 0;
-    n_linear_iterations +=
-        linear_solver.solve(newton_matrix, system_matrix, increment, residual,
-                            "Heat (Newton step)", 1e-3, 0.1 * target);
-    solution += increment;
-    dirichlet_constraints.distribute(solution);
-    ++n_newton_iterations;
-  }
-}
-
-void PennesHeat::solve_time_step(double t_new, double dt, double a0, double a1, double a2,
-                                 bool with_treatment_sources)
-{
-  const double factor = scheme == Scheme::steady ? 0.0 : a0 / dt;
-  if (factor != system_matrix_factor)
-    update_system_matrix(factor);
-  update_boundary_data(t_new, scheme == Scheme::steady ? 0.0 : dt, a0, a1, a2);
-  if (with_treatment_sources)
-  {
-    assemble_field_sources();
-    assemble_extra_source(t_new);
-  }
-  else
-  {
-    field_rhs = 0;
-    extra_rhs = 0;
-    field_power_mnp = field_power_eddy = field_dirichlet_rows = 0;
-    extra_power = extra_dirichlet_rows = 0;
-    field_sources_assembled = false;
-    extra_source_assembled = false;
-  }
-
-  // history_rhs = M (-(a1 T^n + a2 T^(n-1)) / dt), kept in `increment` during the step.
-  LA::MPI::Vector &history_rhs = increment;
-  if (scheme == Scheme::steady)
-    history_rhs = 0;
-  else
-  {
-    work.equ(-a1 / dt, solution_old);
-    if (a2 != 0)
-      work.add(-a2 / dt, solution_older);
-    mass_matrix.vmult(history_rhs, work);
-  }
-  if (has_nonlinear_perfusion || slp_model->depends_on_temperature())
-  {
-    history_copy = history_rhs;
-    solve_newton(history_copy, with_treatment_sources);
-  }
-  else
-  {
-    solve_linear(history_rhs);
-    nonlinear_perfusion_power = 0;
-    nonlinear_dirichlet_rows = 0;
-  }
-  compute_powers(dt, a0, a1, a2);
-}
-
-void PennesHeat::compute_powers(double dt, double a0, double a1, double a2)
-{
-  Powers p;
-  double dirichlet_storage = 0;
-  if (scheme != Scheme::steady)
-  {
-    work.equ(a0 / dt, solution);
-    work.add(a1 / dt, solution_old);
-    if (a2 != 0)
-      work.add(a2 / dt, solution_older);
-    p.storage = heat_capacity_weights * work;
-    dirichlet_storage = dirichlet_mass_columns * work;
-  }
-  p.metabolic = constant_integrals.metabolic;
-  p.mnp = field_power_mnp;
-  p.eddy = field_power_eddy;
-  p.extra = extra_power;
-  p.flux_in = constant_integrals.flux_in;
-  p.perfusion_out = perfusion_weights * solution - constant_integrals.perfusion_arterial +
-                    nonlinear_perfusion_power;
-  p.convection_out =
-      convection_weights * solution - constant_integrals.convection_ambient;
-  p.dirichlet_in =
-      dirichlet_storage + dirichlet_stiffness_columns * solution +
-      nonlinear_dirichlet_rows -
-      (constant_integrals.dirichlet_rows + field_dirichlet_rows + extra_dirichlet_rows);
-  last_powers = p;
-}
-
-void PennesHeat::integrate_energy(double dt)
-{
-  const Powers &p = last_powers;
-  const double gains =
-      p.metabolic + p.mnp + p.eddy + p.extra + p.flux_in + p.dirichlet_in;
-  const double losses = p.perfusion_out + p.convection_out;
-  const double closure = p.storage - (gains - losses);
-  const double scale = std::max(
-      {std::abs(p.storage),
-       std::abs(p.metabolic) + std::abs(p.mnp) + std::abs(p.eddy) + std::abs(p.extra) +
-           std::abs(p.flux_in),
-       std::abs(p.dirichlet_in), std::abs(p.perfusion_out), std::abs(p.convection_out)});
-  if (scheme == Scheme::steady)
-  {
-    energies = p;
-    energy_closure = closure;
-    energy_scale = scale;
-    return;
-  }
-  energies.storage += p.storage * dt;
-  energies.metabolic += p.metabolic * dt;
-  energies.mnp += p.mnp * dt;
-  energies.eddy += p.eddy * dt;
-  energies.extra += p.extra * dt;
-  energies.flux_in += p.flux_in * dt;
-  energies.perfusion_out += p.perfusion_out * dt;
-  energies.convection_out += p.convection_out * dt;
-  energies.dirichlet_in += p.dirichlet_in * dt;
-  energy_closure += closure * dt;
-  energy_scale += scale * dt;
 }
 
 void PennesHeat::update_temperature_values()
@@ -1065,10 +377,13 @@ void PennesHeat::advance(double t_old, double t_new)
   const double scale = simulator->field_scale(t_old, t_new);
   if (scale != last_field_scale)
   {
-    // The source jumps: restart the multistep history with a first-order step.
+    // The source jumps: T(t) has a kink, so the next step is first order (BDF2 across
+    // it would be first-order accurate only); the levels stay for the extrapolation
+    // and the error estimate, which then sees the jump. Adaptive steps start again
+    // from the initial step.
     if (last_field_scale >= 0)
     {
-      history_levels = 1;
+      history.first_order_next();
       if (adaptive)
         time_step = initial_time_step;
     }
@@ -1091,38 +406,14 @@ void PennesHeat::advance(double t_old, double t_new)
     else
       dt = fixed_dt;
 
-    const bool second_order = scheme == Scheme::bdf2 && history_levels >= 2;
-    double a0 = 1, a1 = -1, a2 = 0;
-    if (second_order)
-    {
-      const double omega = dt / last_step;
-      a0 = (1 + 2 * omega) / (1 + omega);
-      a1 = -(1 + omega);
-      a2 = omega * omega / (1 + omega);
-    }
+    const BdfHistory::Coefficients bdf =
+        history.coefficients(dt, scheme == Scheme::bdf2 ? 2 : 1);
+    const double a0 = bdf.a0, a1 = bdf.a1, a2 = bdf.a2;
 
     // Predictor: extrapolation of the accepted levels (warm start and error estimate).
-    const unsigned int order = second_order ? 2 : 1;
-    const bool can_estimate = history_levels >= order + 1;
-    solution = solution_old;
-    if (history_levels >= 2)
-    {
-      if (order == 2 && history_levels >= 3)
-      {
-        const double h1 = last_step, h2 = previous_step;
-        const double l0 = (dt + h1) * (dt + h1 + h2) / (h1 * (h1 + h2));
-        const double l1 = -dt * (dt + h1 + h2) / (h1 * h2);
-        const double l2 = dt * (dt + h1) / ((h1 + h2) * h2);
-        solution.equ(l0, solution_old);
-        solution.add(l1, solution_older);
-        solution.add(l2, solution_oldest);
-      }
-      else
-      {
-        solution.equ(1 + dt / last_step, solution_old);
-        solution.add(-dt / last_step, solution_older);
-      }
-    }
+    const unsigned int order = bdf.order;
+    const bool can_estimate = history.available_levels() >= order + 1;
+    history.extrapolate(dt, order, solution);
     predictor = solution;
 
     time = t + dt;
@@ -1143,7 +434,7 @@ void PennesHeat::advance(double t_old, double t_new)
         {
           // Reject and retry with the smaller step; the published temperature (the
           // Newton iterates') returns to T^n.
-          solution = solution_old;
+          solution = history.level(0);
           update_temperature_values();
           time_step = next;
           ++n_rejected;
@@ -1156,7 +447,7 @@ void PennesHeat::advance(double t_old, double t_new)
     // Accept the step. T^n from the history: the published field holds the iterates
     // of a Newton solve.
     integrate_energy(dt);
-    copy_owned_values(solution_old, temperature_old);
+    copy_owned_values(history.level(0), temperature_old);
     temperature_old.update_ghost_values();
     update_temperature_values();
     ++temperature_version;
@@ -1166,12 +457,7 @@ void PennesHeat::advance(double t_old, double t_new)
       cem43_t90 += 0.5 * dt / 60.0 * (dose.cem43_rate(target_t90) + dose.cem43_rate(t90));
     target_t90 = t90;
 
-    solution_oldest = solution_older;
-    solution_older = solution_old;
-    solution_old = solution;
-    previous_step = last_step;
-    last_step = dt;
-    history_levels = std::min(history_levels + 1, 3u);
+    history.accept(solution, dt);
     t += dt;
     ++n_steps;
   }
@@ -1211,7 +497,7 @@ void PennesHeat::add_statistics(StatisticsRow &row) const
   row.emplace_back("energy_balance_error", relative_balance_error());
   row.emplace_back("heat_steps", n_steps);
   row.emplace_back("heat_rejected_steps", n_rejected);
-  row.emplace_back("time_step_s", last_step);
+  row.emplace_back("time_step_s", history.last_step());
   row.emplace_back("linear_iterations", n_linear_iterations);
   row.emplace_back("newton_iterations", n_newton_iterations);
   row.emplace_back("preconditioner_setups", linear_solver.preconditioner_setups());
@@ -1251,24 +537,22 @@ std::vector<std::string> PennesHeat::needed_fields() const
 void PennesHeat::register_state(ModuleState &state)
 {
   const auto &dofs = simulator->scalar_space().dof_handler;
-  state.add_vector("T", dofs, solution_old);
-  state.add_vector("T (previous level)", dofs, solution_older);
-  state.add_vector("T (level before)", dofs, solution_oldest);
+  history.register_state(state, "T", dofs);
   dose.register_state(state);
   state.add_record(
       [this](StateArchive &archive)
       {
-        archive &time &time_step &last_step &previous_step &history_levels
-            &last_field_scale &n_steps &n_rejected &n_linear_iterations
-                &n_newton_iterations &last_powers &energies &energy_closure &energy_scale
-                    &initial_heat_content &target_t90 &cem43_t90 &energy_mesh_change;
+        archive &time &time_step &last_field_scale &n_steps &n_rejected
+            &n_linear_iterations &n_newton_iterations &last_powers &energies
+                &energy_closure &energy_scale &initial_heat_content &target_t90 &cem43_t90
+                    &energy_mesh_change;
         linear_solver.serialize(archive);
       });
 }
 
 void PennesHeat::prepare_for_mesh_change()
 {
-  heat_content_before_mesh_change = heat_capacity_weights * solution_old;
+  heat_content_before_mesh_change = heat_capacity_weights * history.level(0);
   mesh_changing = true;
 }
 
@@ -1276,9 +560,8 @@ void PennesHeat::state_restored()
 {
   // Interpolated levels meet the hanging-node constraints of the new mesh only up to
   // round-off (and not at all where cells were coarsened): enforce them.
-  for (LA::MPI::Vector *level : {&solution_old, &solution_older, &solution_oldest})
-    simulator->scalar_space().hanging_node_constraints.distribute(*level);
-  solution = solution_old;
+  history.distribute(simulator->scalar_space().hanging_node_constraints);
+  solution = history.level(0);
   update_temperature_values();
   temperature_old = temperature;
   ++temperature_version;

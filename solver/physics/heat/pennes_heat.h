@@ -13,6 +13,7 @@
 // fixed-temperature boundaries. Thermal dose: see thermal_dose.h.
 #pragma once
 
+#include "core/bdf_history.h"
 #include "core/dirichlet_lifting.h"
 #include "core/field_registry.h"
 #include "core/label_map.h"
@@ -145,9 +146,10 @@ private:
   LA::MPI::Vector extra_rhs;     // Q_extra(t)
   LA::MPI::Vector nonlinear_rhs; // W(T)(T - T_a) on temperature-dependent cells
   LA::MPI::Vector rhs, residual, increment, work, predictor, history_copy, lumped_slopes;
-  // solution: the step's candidate (then the current state); solution_old = T^n,
-  // solution_older = T^(n-1), solution_oldest = T^(n-2) (for the error estimate).
-  LA::MPI::Vector solution, solution_old, solution_older, solution_oldest;
+  // solution: the step's candidate (then the current state); history: T^n, T^(n-1),
+  // T^(n-2) (the last for the second-order error estimate) and their steps.
+  LA::MPI::Vector solution;
+  BdfHistory history;
 
   // Heat-balance vectors (unconstrained): integrals of rho c phi_i, W_lin phi_i, h phi_i
   // and column sums over fixed-temperature rows of mass and stiffness.
@@ -191,10 +193,7 @@ private:
 
   // --- clock ---
   double time = 0;
-  double time_step = 0;            // next step to try
-  double last_step = 0;            // last accepted step
-  double previous_step = 0;        // the one before
-  unsigned int history_levels = 0; // accepted time levels available (1..3)
+  double time_step = 0; // next step to try
   double last_field_scale = -1;
 
   // --- diagnostics ---

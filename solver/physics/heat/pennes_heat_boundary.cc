@@ -68,19 +68,19 @@ void PennesHeat::update_boundary_data(double t_new, double dt, double a0, double
     dirichlet_rhs_values[k] = system_matrix.diag_element(dirichlet_owned[k]) *
                               dirichlet_values.at(dirichlet_owned[k]);
   const bool transient = dt > 0;
-  FieldVector history;
+  FieldVector mass_history;
   if (transient)
   {
     // (a1 T^n + a2 T^(n-1)) / dt, ghosted, for the history part of the lifting.
-    work.equ(a1 / dt, solution_old);
+    work.equ(a1 / dt, history.level(0));
     if (a2 != 0)
-      work.add(a2 / dt, solution_older);
-    history = simulator->scalar_space().make_field_vector();
-    copy_owned_values(work, history);
-    history.update_ghost_values();
+      work.add(a2 / dt, history.level(1));
+    mass_history = simulator->scalar_space().make_field_vector();
+    copy_owned_values(work, mass_history);
+    mass_history.update_ghost_values();
   }
   dirichlet_lifting.add_lifting(dirichlet_constraints, transient ? a0 / dt : 0.0,
-                                transient ? &history : nullptr, zero_constraints,
+                                transient ? &mass_history : nullptr, zero_constraints,
                                 constant_rhs);
   dirichlet_constraints.distribute(solution); // the start of the solve meets the data
 }
