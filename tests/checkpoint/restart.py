@@ -6,8 +6,9 @@ probes, ParaView output; a checkpoint every 200 s of simulated time):
               probes.csv equal the uninterrupted A-rank run, row for row (no duplicated
               or missing rows). Same ranks: 1e-8 relative in every value (values below
               1e-3 of their column's largest relative to that); solver iteration counts
-              within 2 (a restart in the basal phase of an adaptive run agrees to
-              round-off, 1e-13, not bitwise; later ones are bitwise);
+              within 2 (the loaded mesh numbers cells and DoFs in another order than
+              the refined one, so sums differ at round-off; in the basal phase of an
+              adaptive run the step controller carries that to ~1e-9);
               preconditioner_setups may grow by one per restart; the round-off-sized
               balance errors stay below 1e-8.
               Other ranks: the block-ILU preconditioner changes with the partition, so
@@ -102,8 +103,7 @@ def compare(reference, resumed, file, other_ranks=None):
             continue
         scale = max(abs(row[k]) for row in expected) or 1.0
         if partition is None and ("iterations" in name or "substeps" in name):
-            # A restart inside the basal phase of an adaptive run agrees to round-off
-            # (1e-13), not bitwise: an iteration count may move by one or two.
+            # Round-off differences (see below) may move an iteration count by one.
             moved = max(abs(a[k] - b[k]) for a, b in zip(expected, found))
             check(moved <= 2, f"{file}: {name} within 2 of the uninterrupted run ({moved:.0f})")
             continue
@@ -124,10 +124,12 @@ def compare(reference, resumed, file, other_ranks=None):
         print(f"{file}: the uninterrupted runs on the two rank counts differ by up to "
               f"{relative[0]:.1e} of the column ({relative[1]})", flush=True)
     if partition is None:
-        # Bitwise (0) when resumed after the first AMF session starts; a restart inside
-        # the basal phase of the adaptive BDF2 run differs from the first step on at
-        # round-off (1e-16), which the step-size controller carries to ~1e-9 by the end
-        # (cause not found: every registered value is restored bitwise).
+        # Every value is restored exactly, but the loaded mesh enumerates its cells and
+        # DoFs in the p4est forest's order, not in the order the refinement created
+        # them: sums run in another order (differences of 1e-16). In the basal phase
+        # of the adaptive BDF2 run the step-size controller acts on round-off and
+        # carries that to ~1e-9 by the end; from later checkpoints it stays below
+        # the 15 printed digits.
         check(worst <= 1e-8, f"{file}: largest relative difference {worst:.2e} "
               f"({where or '-'}) <= 1e-8")
     else:
