@@ -79,13 +79,13 @@ void MeshAdaptivity::check_fields(const FieldRegistry &fields) const
 {
   if (!active)
     return;
+  std::string available;
+  for (const auto &[other, entry] : fields.entries())
+    if (entry.field->nodal_values() != nullptr)
+      available += (available.empty() ? "" : ", ") + other;
   for (const auto &[name, weight] : field_weights)
   {
     const Field *field = fields.find(name);
-    std::string available;
-    for (const auto &[other, entry] : fields.entries())
-      if (entry.field->nodal_values() != nullptr)
-        available += (available.empty() ? "" : ", ") + other;
     if (field == nullptr || field->nodal_values() == nullptr)
       throw_input_error("Adaptivity/Fields",
                         "'" + name + "' is not a field with nodal values of this run; " +
