@@ -114,7 +114,13 @@ Simulator::Simulator(MPI_Comm comm, ParameterHandler &prm, const RunContext &con
                      std::ostream &screen, bool validate_only, RunStatus *status)
     : comm(comm), pcout(screen, Utilities::MPI::this_mpi_process(comm) == 0),
       run_context(context), validate_only(validate_only), run_warnings(pcout),
-      tria(comm, Triangulation<3>::limit_level_difference_at_vertices),
+      // Rebuilding the local mesh from the p4est forest at every refinement gives the
+      // cells one order, whatever the refinement history: a run resumed from a
+      // checkpoint assembles in the same order as the run that wrote it (bitwise
+      // restarts, also of adaptive runs).
+      tria(comm, Triangulation<3>::limit_level_difference_at_vertices,
+           parallel::distributed::Triangulation<
+               3>::Settings::mesh_reconstruction_after_repartitioning),
       run_status(status),
       timer(MPI_COMM_SELF, pcout, TimerOutput::never, TimerOutput::wall_times)
 {
