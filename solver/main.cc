@@ -21,6 +21,7 @@
 #include "models/meshes/mesh_generator.h"
 #include "models/perfusion/perfusion_model.h"
 #include "physics/em/electromagnetic_model.h"
+#include "physics/em/vector_potential_reference.h"
 #include "physics/immune/immune_model.h"
 #include "physics/transport/iron_model.h"
 #include "postprocess/postprocessor.h"
@@ -286,6 +287,8 @@ void print_plugins(std::ostream &out)
   list("Electromagnetics/Model",
        PluginRegistry<ElectromagneticModel>::instance().names());
   list("Electromagnetics/Coil/Model", PluginRegistry<Coil>::instance().names());
+  list("Electromagnetics/Full eddy current/Reference solution/Model",
+       PluginRegistry<VectorPotentialReference>::instance().names());
   list("Transport/Model", PluginRegistry<IronModel>::instance().names());
   list("Magnet/Magnet N/Model", PluginRegistry<StaticMagnet>::instance().names());
   list("Heating/Model", PluginRegistry<SpecificLossPower>::instance().names());

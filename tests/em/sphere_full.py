@@ -6,7 +6,9 @@
           convergence of the power to the solution with the same air truncation (R = 5a),
           H(curl) error of A of order 1, tangential continuity of the Nedelec field, MINRES
           iterations over 3 refinements x 3 frequencies, 1 vs 2 MPI ranks, and the direct
-          solver (MUMPS) against MINRES + AMS."""
+          solver (MUMPS) against MINRES + AMS. The closed form of A is the test plugin
+          tests/em/conducting_sphere_reference.cc, whose library is the second argument.
+  sphere_full.py tissue|skin [REFERENCE_LIBRARY]"""
 import math
 import os
 import sys
@@ -67,9 +69,11 @@ if part == "tissue":
 elif part == "skin":
     conductor = ["Mesh/Layered sphere/Labels=3,3",
                  "Electromagnetics/Full eddy current/Mesh/Layered sphere/Labels=3,3,0,0",
-                 "Electromagnetics/Full eddy current/Reference solution/Conducting sphere radius=0.05",
-                 f"Electromagnetics/Full eddy current/Reference solution/Conductivity={sigma_conductor}",
-                 "Electromagnetics/Full eddy current/Reference solution/Outer radius=0.25"]
+                 f"Additional shared libraries={sys.argv[2]}",
+                 "Electromagnetics/Full eddy current/Reference solution/Model=conducting sphere",
+                 "Electromagnetics/Full eddy current/Reference solution/Conducting sphere/Radius=0.05",
+                 f"Electromagnetics/Full eddy current/Reference solution/Conducting sphere/Conductivity={sigma_conductor}",
+                 "Electromagnetics/Full eddy current/Reference solution/Conducting sphere/Outer radius=0.25"]
     omega = 2 * math.pi * 1e5
     exact, truncated = bessel_power(sigma_conductor, omega), bessel_power(sigma_conductor, omega, 5 * a)
     print(f"exact power {exact:.4f} W (unbounded air), {truncated:.4f} W (air truncated at 5a)")

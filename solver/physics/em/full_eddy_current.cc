@@ -21,8 +21,8 @@
 #include "core/text_parsing.h"
 #include "models/coils/coil.h"
 #include "models/meshes/mesh_generator.h"
-#include "physics/em/conducting_sphere_solution.h"
 #include "physics/em/electromagnetic_model.h"
+#include "physics/em/vector_potential_reference.h"
 
 #include <deal.II/base/mpi.h>
 #include <deal.II/base/mpi_remote_point_evaluation.h>
@@ -161,15 +161,17 @@ public:
                       "The coil's conductors must stay this far from the conducting "
                       "regions [m].");
     prm.enter_subsection("Reference solution");
+    const auto &references = PluginRegistry<VectorPotentialReference>::instance();
     prm.declare_entry(
-        "Conducting sphere radius", "0", Patterns::Double(0),
-        "Verification: when > 0, the L2 and H(curl) errors of A against the "
-        "closed form of a sphere of this radius [m] at the origin in the "
-        "uniform source (coil model 'uniform', axis z) are reported.");
-    prm.declare_entry("Conductivity", "0.5", Patterns::Double(0),
-                      "sigma of the sphere [S/m], in [0, 1e8].");
-    prm.declare_entry("Outer radius", "0", Patterns::Double(0),
-                      "Radius of the spherical air boundary [m] (0: unbounded).");
+        "Model", "none",
+        Patterns::Selection("none" + std::string(references.names().empty() ? "" : "|") +
+                            references.selection_pattern()),
+        references.documentation(
+            "Verification: a closed-form A against which the L2 and H(curl) errors of "
+            "A are reported ('none': no errors). Plugins come from `Additional shared "
+            "libraries` (the test suite's conducting sphere: "
+            "tests/em/conducting_sphere_reference.cc)."));
+    references.declare_plugin_parameters(prm);
     prm.leave_subsection();
     prm.leave_subsection();
   }
@@ -199,12 +201,13 @@ public:
     check_range(minimum_distance, 1e-4, 1,
                 "Electromagnetics/Full eddy current/Minimum coil distance", "m");
     prm.enter_subsection("Reference solution");
-    reference_radius = prm.get_double("Conducting sphere radius");
-    reference_sigma = prm.get_double("Conductivity");
-    check_range(reference_sigma, 0, 1e8,
-                "Electromagnetics/Full eddy current/Reference solution/Conductivity",
-                "S/m");
-    reference_outer = prm.get_double("Outer radius");
+    reference.reset();
+    if (prm.get("Model") != "none")
+    {
+      reference =
+          PluginRegistry<VectorPotentialReference>::instance().create(prm.get("Model"));
+      reference->parse_parameters(prm);
+    }
     prm.leave_subsection();
     prm.leave_subsection();
   }
@@ -249,7 +252,7 @@ public:
     solve();
     compute_em_statistics();
     check_tangential_continuity();
-    if (reference_radius > 0)
+    if (reference)
       compute_reference_errors();
     transfer_to_tissue_mesh();
     setup_seconds =
@@ -276,7 +279,7 @@ public:
     for (const auto &tissue : nominal_tissue_power)
       row.emplace_back("eddy_power_" + tissue.first + "_W",
                        scale * scale * tissue.second);
-    if (reference_radius > 0)
+    if (reference)
     {
       row.emplace_back("em_A_L2_error", a_l2_error);
       row.emplace_back("em_A_Hcurl_error", a_hcurl_error);
@@ -709,13 +712,11 @@ private:
     tangential_jump = largest > 0 ? jump / largest : 0.0;
   }
 
-  // L2 and H(curl) errors of A = A_s + A_r against the conducting-sphere closed form.
+  // L2 and H(curl) errors of A = A_s + A_r against the reference's closed form.
   void compute_reference_errors()
   {
-    const double b0 = coil->field(Point<3>()).b.norm();
-    const ConductingSphereSolution exact(
-        reference_radius, reference_sigma, 2 * M_PI * frequency(), b0,
-        reference_outer > 0 ? reference_outer : std::numeric_limits<double>::infinity());
+    reference->initialize(2 * M_PI * frequency(), coil->field(Point<3>()).b.norm());
+    const VectorPotentialReference &exact = *reference;
     const QGauss<3> quadrature(4);
     FEValues<3> fe_values(*mapping, fe, quadrature,
                           update_values | update_gradients | update_quadrature_points |
@@ -878,7 +879,7 @@ private:
   std::array<PetscVector, 2> ghosted;
   unsigned int iterations = 0;
   double em_power = 0, setup_seconds = 0, tangential_jump = 0;
-  double reference_radius = 0, reference_sigma = 0.5, reference_outer = 0;
+  std::unique_ptr<VectorPotentialReference> reference;
   double a_l2_error = 0, a_hcurl_error = 0;
 
   std::unique_ptr<FiniteElement<3>> dg_fe;
