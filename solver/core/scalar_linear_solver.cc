@@ -34,7 +34,8 @@ ScalarLinearSolver::ScalarLinearSolver()
 ScalarLinearSolver::~ScalarLinearSolver() = default;
 
 void ScalarLinearSolver::declare_parameters(ParameterHandler &prm,
-                                            const std::string &default_preconditioner)
+                                            const std::string &default_preconditioner,
+                                            const std::string &default_tolerance)
 {
   prm.declare_entry(
       "Preconditioner", default_preconditioner,
@@ -47,7 +48,7 @@ void ScalarLinearSolver::declare_parameters(ParameterHandler &prm,
       "unit largest row sum, so that small cells and long steps give no false zero "
       "pivots).");
   prm.declare_entry(
-      "Relative tolerance", "1e-8", Patterns::Double(1e-16, 1),
+      "Relative tolerance", default_tolerance, Patterns::Double(1e-16, 1),
       "Stop when the unpreconditioned residual |b - A x| is this fraction of the "
       "residual of the initial guess (the extrapolated state of a time step), not of "
       "|b|: the algebraic error is then a small fraction of the step's change, whatever "

@@ -28,9 +28,10 @@ public:
   ~ScalarLinearSolver();
 
   // Declares "Preconditioner", "Relative tolerance", "Maximum iterations" in the
-  // current subsection (the tolerance's default is 1e-8).
+  // current subsection.
   static void declare_parameters(dealii::ParameterHandler &prm,
-                                 const std::string &default_preconditioner);
+                                 const std::string &default_preconditioner,
+                                 const std::string &default_tolerance = "1e-8");
   void parse_parameters(dealii::ParameterHandler &prm);
 
   // `higher_order`: the FE degree is above 1 (tunes Trilinos ML).

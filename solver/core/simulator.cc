@@ -12,6 +12,7 @@
 #include "models/magnets/magnet_arrangement.h"
 #include "models/meshes/mesh_generator.h"
 #include "physics/em/electromagnetic_model.h"
+#include "physics/flow/interstitial_flow.h"
 #include "physics/heat/pennes_heat.h"
 #include "physics/immune/immune_model.h"
 #include "physics/transport/iron_model.h"
@@ -73,6 +74,7 @@ void Simulator::declare_parameters(ParameterHandler &prm)
   ElectromagneticModel::declare_parameters(prm);
   prm.leave_subsection();
 
+  InterstitialFlow::declare_parameters(prm);
   prm.enter_subsection("Transport");
   IronModel::declare_parameters(prm);
   prm.leave_subsection();
@@ -230,6 +232,11 @@ void Simulator::parse_parameters(ParameterHandler &prm)
     }
   prm.leave_subsection();
 
+  flow = std::make_unique<InterstitialFlow>();
+  prm.enter_subsection("Interstitial flow");
+  flow->parse_parameters(prm, run_context);
+  prm.leave_subsection();
+
   prm.enter_subsection("Transport");
   iron = PluginRegistry<IronModel>::instance().create(prm.get("Model"));
   iron->parse_parameters(prm, run_context);
@@ -242,8 +249,8 @@ void Simulator::parse_parameters(ParameterHandler &prm)
   immune = PluginRegistry<ImmuneModel>::instance().create(immune_model);
   immune->parse_parameters(prm, run_context);
   prm.leave_subsection();
-  modules = {em.get(), iron.get(), heat.get(), immune.get()};
-  module_names = {"Electromagnetics", "Transport", "Heat", "Immune"};
+  modules = {em.get(), flow.get(), iron.get(), heat.get(), immune.get()};
+  module_names = {"Electromagnetics", "Interstitial flow", "Transport", "Heat", "Immune"};
   if (immune_model != "none" && steady)
     throw_input_error("Immune/Model", "the immune layer needs a transient run (Heat/Time "
                                       "stepping is steady)");
@@ -502,11 +509,9 @@ void Simulator::order_modules()
     {
       bool ready = true;
       for (const auto &name : remaining[m]->needed_fields())
-        if (const auto entry = field_registry.entries().find(name);
-            entry != field_registry.entries().end())
+        if (const std::string provider = field_registry.provider(name); !provider.empty())
           for (unsigned int other = 0; other < remaining.size(); ++other)
-            ready =
-                ready && (other == m || remaining_names[other] != entry->second.provider);
+            ready = ready && (other == m || remaining_names[other] != provider);
       if (!ready)
         continue;
       ordered.push_back(remaining[m]);
@@ -639,6 +644,9 @@ std::string Simulator::describe() const
   text << "\nfields:";
   for (const auto &field : field_registry.entries())
     text << " " << field.first << " [" << field.second.unit << "] from "
+         << field.second.provider << ";";
+  for (const auto &field : field_registry.vector_entries())
+    text << " " << field.first << " [" << field.second.unit << ", vector] from "
          << field.second.provider << ";";
   text << "\nend time " << treatment_schedule.end_time() << " s";
   return text.str();

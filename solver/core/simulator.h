@@ -40,6 +40,7 @@ namespace ferrotherm
 class ElectromagneticModel;
 class IronModel;
 class ImmuneModel;
+class InterstitialFlow;
 class ModuleState;
 class PennesHeat;
 class PhysicsModule;
@@ -149,6 +150,7 @@ private:
   std::unique_ptr<ScalarSpace> space;
 
   std::unique_ptr<ElectromagneticModel> em;
+  std::unique_ptr<InterstitialFlow> flow;
   std::unique_ptr<IronModel> iron;
   std::unique_ptr<ImmuneModel> immune;
   std::unique_ptr<PennesHeat> heat;

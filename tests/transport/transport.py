@@ -1,7 +1,8 @@
 """MNP transport verification.
   pulse Q1|Q2: a Gaussian pulse advected and diffused against its closed form: L2 errors on
                three meshes (cell Peclet 15 -> 3.75 for Q1), orders at least k + 1/2 - 0.2
-               (the SUPG rate while the cell Peclet number exceeds 1), and no iron lost;
+               (the SUPG rate while the cell Peclet number exceeds 1), and no iron lost
+               (mass balance <= 1e-9 at the default GMRES tolerance);
   diffusive Q1|Q2: a plane pulse at cell Peclet numbers 0.5 -> 0.06: L2 orders 2 / 3;
   peclet:      the same pulse with D such that the cell Peclet number is 1000-4000: no
                undershoot or overshoot beyond 1% of the peak;
@@ -11,7 +12,8 @@
   decay Q1|Q2: steady diffusion with uptake and clearance around a Gaussian source against the
                convolution of the source with exp(-r/lambda)/(4 pi D r): probe errors, orders;
   darcy Q1|Q2: Darcy-Starling interstitial pressure in a sphere against Baxter & Jain's closed
-               form, L2 orders 2 / 3;
+               form, L2 orders 2 / 3; the net vessel filtration, the boundary outflow and
+               the particle drift speed -K grad p that transport reads, against theirs;
   magnet-axis: the published magnet fields at probes on a cylinder magnet's axis against the
                closed form (B_z and dB_z/dz);
   region:      an injection spread uniformly over a tissue: exact mass, C V / |region| inside;
@@ -42,7 +44,9 @@ if mode in ("pulse-Q1", "pulse-Q2"):
         errors.append(read_csv(os.path.join(output, "errors.csv"))["L2_error"][-1])
         stats = last(output)
         print(f"h = {6 / 2 ** level} mm: L2 error {errors[-1]:.4e}, mass balance {stats['iron_mass_balance_error']:.1e}")
-        check(stats["iron_mass_balance_error"] <= 1e-10, "no iron lost with no-flux boundaries")
+        # The balance closes to the GMRES tolerance (default 1e-8): measured 3.0e-10 on the
+        # 6 mm Q2 mesh, 6.7e-13 there with a tolerance of 1e-10.
+        check(stats["iron_mass_balance_error"] <= 1e-9, "no iron lost with no-flux boundaries (<= 1e-9)")
     observed = orders(errors)
     print("orders:", " ".join(f"{o:.2f}" for o in observed))
     check(observed[-1] >= degree + 0.5 - 0.2, f"L2 order {observed[-1]:.2f} >= {degree + 0.3}")
@@ -107,16 +111,40 @@ elif mode == "mass":
     check(abs(measured - speed) <= 1e-9 * speed, f"drift speed {measured:.10e} = closed form {speed:.10e} m/s")
 elif mode in ("darcy-Q1", "darcy-Q2"):
     degree = int(mode[-1])
-    errors = []
+    K, L, pe, R, a = 1e-13, 2.5e-8, 1500.0, 0.01, 5.0
+    # Net filtration int L (p_e - p) dV and the drift speed K |dp/dr| at the probe.
+    filtration = 4 * math.pi * L * pe * R ** 3 * (a * math.cosh(a) - math.sinh(a)) / (a * a * math.sinh(a))
+
+    def speed(r):
+        return K * pe * R / math.sinh(a) * (a * r / R * math.cosh(a * r / R) - math.sinh(a * r / R)) / r ** 2
+    errors, filtration_errors, outflow_errors, speed_errors = [], [], [], []
     for level in (1, 2, 3):
         output = f"out-darcy-{degree}-{level}"
         run(os.path.join(HERE, "transport", "darcy_sphere.prm"),
             [f"Heat/Finite element degree={degree}", f"Mesh/Global refinements={level}"], output=output)
         errors.append(read_csv(os.path.join(output, "errors.csv"))["L2_error"][-1])
+        stats = last(output)
+        filtration_errors.append(abs(stats["interstitial_vessel_filtration_m3_per_s"] / filtration - 1))
+        outflow_errors.append(abs(stats["interstitial_boundary_outflow_m3_per_s"] / filtration - 1))
+        # RMS relative error over probes at r = 2, 3, ..., 8 mm (darcy_sphere.prm).
+        probes = last(output, "probes.csv")
+        speed_errors.append(math.sqrt(sum((probes[f"p{i}:iron_speed"] / speed(1e-3 * (i + 2)) - 1) ** 2
+                                          for i in range(7)) / 7))
+    for name, values in (("pressure L2 errors", errors), ("filtration relative errors", filtration_errors),
+                         ("boundary outflow relative errors", outflow_errors),
+                         ("drift speed relative errors", speed_errors)):
+        print(f"interstitial {name}", " ".join(f"{e:.4e}" for e in values),
+              "orders", " ".join(f"{o:.2f}" for o in orders(values)))
     observed = orders(errors)
-    print("interstitial pressure L2 errors", " ".join(f"{e:.4e}" for e in errors),
-          "orders", " ".join(f"{o:.2f}" for o in observed))
     check(abs(observed[-1] - (degree + 1)) <= 0.2, f"Darcy-Starling pressure order {observed[-1]:.2f} = {degree + 1} +- 0.2")
+    check(orders(filtration_errors)[-1] >= degree + 0.8, "net vessel filtration converges at order >= k + 0.8")
+    check(orders(outflow_errors)[-1] >= degree - 0.2, "boundary outflow converges at order >= k - 0.2")
+    # Point values of a gradient converge erratically on the sphere's mapped cells: the
+    # mean order over the two refinements.
+    mean_order = math.log2(speed_errors[0] / speed_errors[-1]) / 2
+    check(mean_order >= degree - 0.3 and speed_errors[-1] <= 0.1,
+          f"Darcy drift speed through the field registry: RMS error {speed_errors[-1]:.2e} <= 10%, "
+          f"mean order {mean_order:.2f} >= k - 0.3")
 elif mode in ("decay-Q1", "decay-Q2"):
     degree = int(mode[-1])
     D, k, s, Q = 1e-9, 1e-3, 1e-3, 1e-12
@@ -170,15 +198,15 @@ elif mode == "magnet-axis":
 elif mode == "region":
     # 1 mL x 112 mg/mL spread over the tumour (sphere of radius 1 cm, label 2): the injected
     # mass is exact, all of it starts inside the tumour (on the nodes whose support lies in
-    # it), and the concentration inside tends to C V / |tumour| as h -> 0 (first order:
-    # the cell layer at the interface ramps down).
+    # it; D = 0, so it stays there), and the concentration inside tends to C V / |tumour|
+    # as h -> 0 (first order: the cell layer at the interface ramps down).
     expected = 112e-6 / (4 / 3 * math.pi * 0.01 ** 3)
     excess = []
     for level in (1, 2):
         output = f"out-region-{level}"
         run(os.path.join(HERE, "errors", "base.prm"),
             [f"Mesh/Global refinements={level}", "Transport/Model=advection diffusion",
-             "Transport/Advection diffusion/Diffusivity=1e-16",
+             "Transport/Advection diffusion/Diffusivity=0",
              "Transport/Advection diffusion/Injections=0: tumour, 1e-6, 112",
              "Tissues/Target tissues=tumour", "Postprocess/List of postprocessors=probes",
              "Postprocess/Probes/Points=centre: 0.001, 0.002, 0.003"], output=output, ranks=2)
@@ -221,3 +249,4 @@ elif mode == "small-cells":
     check(spread <= 1e-8, f"the preconditioners agree on the peak concentration to {spread:.1e} <= 1e-8")
 else:
     sys.exit("usage: transport.py pulse-Q1|pulse-Q2|diffusive-Q1|diffusive-Q2|peclet|layer|mass|decay-Q1|decay-Q2|darcy-Q1|darcy-Q2|magnet-axis|region|liver|small-cells")
+finish()

@@ -427,8 +427,13 @@ void PennesHeat::advance(double t_old, double t_new)
         const double constant = order == 2 ? 2.0 / 11.0 : 1.0 / 3.0;
         const double estimate = constant * max_abs_difference(solution, predictor);
         const double ratio = estimate > 0 ? step_tolerance / estimate : 1e10;
-        const double change =
-            std::min(2.0, std::max(0.2, 0.9 * std::pow(ratio, 1.0 / (order + 1))));
+        // The factor is rounded down to a multiple of 1/32: runs that agree to round-off
+        // (another partition, a restart) then almost always choose the same step, so a
+        // last-bit difference is not amplified into a different step sequence.
+        const double change = std::max(
+            0.2,
+            std::floor(32 * std::min(2.0, 0.9 * std::pow(ratio, 1.0 / (order + 1)))) /
+                32);
         next = std::min(max_time_step, std::max(min_time_step, dt * change));
         if (estimate > 1.5 * step_tolerance && dt > min_time_step * (1 + 1e-12))
         {

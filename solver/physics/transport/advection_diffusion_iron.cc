@@ -98,7 +98,6 @@ void AdvectionDiffusionIron::declare_parameters(ParameterHandler &prm)
       "1e3].");
   prm.declare_entry("Temperature", "37", Patterns::Double(), "[deg C], in [0, 100].");
   prm.leave_subsection();
-  InterstitialFlow::declare_parameters(prm);
   prm.declare_entry("Liver tissue", "liver", Patterns::Anything(),
                     "Tissue whose iron load is checked against 4 mg Fe/g.");
   prm.enter_subsection("Linear solver");
@@ -202,7 +201,6 @@ void AdvectionDiffusionIron::parse_parameters(ParameterHandler &prm,
   check_range(particles.temperature - 273.15, 0, 100, magnetophoresis + "Temperature",
               "deg C");
   liver_name = prm.get("Liver tissue");
-  interstitial.parse_parameters(prm);
   prm.enter_subsection("Linear solver");
   solver.parse_parameters(prm);
   prm.leave_subsection();
@@ -250,10 +248,6 @@ void AdvectionDiffusionIron::initialize(Simulator &sim)
                 "1/s");
   parse_boundaries();
   check_injection_sites();
-  interstitial.check_labels(sim.labels_in_mesh());
-  if (interstitial.active())
-    sim.fields().add("interstitial_pressure", "Pa", "interstitial fluid pressure",
-                     "Transport", &pressure_field);
   sim.fields().add("iron", "kg/m^3", "total iron (mobile + bound)", "Transport",
                    &total_field);
   sim.fields().add("iron_mobile", "kg/m^3", "mobile iron", "Transport", &mobile_field);
@@ -291,13 +285,13 @@ void AdvectionDiffusionIron::setup()
 
   // Nodal weights integral(phi_i) and integral(k_up phi_i), and the velocity at the
   // quadrature points (magnets at their nominal field; fluid).
-  if (interstitial.active())
-    interstitial.solve(space);
+  interstitial_velocity = simulator->fields().find_vector("interstitial_velocity");
   node_volume = space.make_field_vector();
   uptake_weight = space.make_field_vector();
   std::vector<Tensor<1, 3>> darcy(space.cell_quadrature.size());
   FEValues<3> fe_values(*space.mapping, space.fe, space.cell_quadrature,
-                        update_values | update_quadrature_points | update_JxW_values);
+                        update_values | update_gradients | update_quadrature_points |
+                            update_JxW_values);
   const unsigned int n = space.fe.n_dofs_per_cell(), n_q = space.cell_quadrature.size();
   std::vector<types::global_dof_index> indices(n);
   magnet_velocity.clear();
@@ -308,8 +302,8 @@ void AdvectionDiffusionIron::setup()
       continue;
     fe_values.reinit(cell);
     cell->get_dof_indices(indices);
-    if (interstitial.active())
-      interstitial.velocity(fe_values, darcy);
+    if (interstitial_velocity != nullptr)
+      interstitial_velocity->evaluate(fe_values, darcy);
     const double k_up = label_value(uptake_by_label, cell->material_id(), default_uptake);
     for (unsigned int q = 0; q < n_q; ++q)
     {
@@ -330,7 +324,7 @@ void AdvectionDiffusionIron::setup()
       }
       for (unsigned int d = 0; d < 3; ++d)
         u_fluid[d] = fluid_velocity[d]->value(x);
-      if (interstitial.active())
+      if (interstitial_velocity != nullptr)
         u_fluid += darcy[q];
       magnet_velocity.push_back(u_mag);
       fluid_velocity_values.push_back(u_fluid);

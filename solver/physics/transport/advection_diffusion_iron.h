@@ -3,8 +3,9 @@
 //   dc_b/dt = k_up c - k_b c_b,
 // with the mobile iron c and the bound (cell-internalised) iron c_b [kg Fe/m^3],
 // velocity u = u_mag + u_fluid (magnetophoretic drift from the static magnets while they
-// are applied, magnetophoresis.h, plus the interstitial fluid velocity: prescribed, or
-// from the Darcy-Starling solve of interstitial_flow.h), tissue-dependent diffusivity D,
+// are applied, magnetophoresis.h, plus the interstitial fluid velocity: prescribed, plus
+// the field "interstitial_velocity" when a module publishes it, the Darcy-Starling flow
+// of physics/flow), tissue-dependent diffusivity D,
 // uptake k_up and clearance k_cl, k_b, and sources: bolus injections (a Gaussian depot
 // of the injected volume and concentration, NanoTherm-like 112 mg Fe/mL, or the same
 // mass spread uniformly over a tissue region), a continuous source S(x, t), and
@@ -33,7 +34,6 @@
 #include "core/parsed_function.h"
 #include "core/scalar_linear_solver.h"
 #include "models/magnets/magnet_arrangement.h"
-#include "physics/transport/interstitial_flow.h"
 #include "physics/transport/iron_model.h"
 #include "physics/transport/magnetophoresis.h"
 
@@ -69,6 +69,11 @@ public:
                         const RunContext &context) override;
   void initialize(Simulator &sim) override;
   void setup() override;
+  // The interstitial fluid velocity, when a module provides it.
+  std::vector<std::string> needed_fields() const override
+  {
+    return {"interstitial_velocity"};
+  }
   void register_state(ModuleState &state) override;
   void prepare_for_mesh_change() override;
   void state_restored() override;
@@ -231,8 +236,7 @@ private:
   static constexpr double gradient_step = 1e-6; // central differences of |B| [m]
   SpeedField speed_field{this};
   MagnetField magnet_flux_density{this, false}, magnet_gradient{this, true};
-  dealii::Vector<float> cell_speed; // output only
-  InterstitialFlow interstitial;
-  NodalField pressure_field{this, &interstitial.pressure()};
+  dealii::Vector<float> cell_speed;                   // output only
+  const VectorField *interstitial_velocity = nullptr; // published by another module
 };
 } // namespace ferrotherm

@@ -171,9 +171,6 @@ void AdvectionDiffusionIron::add_output(DataOut<3> &data_out)
   data_out.add_data_vector(space.dof_handler, mobile, "iron_mobile");
   data_out.add_data_vector(space.dof_handler, bound_concentration, "iron_bound");
   data_out.add_data_vector(space.dof_handler, total, "iron");
-  if (interstitial.active())
-    data_out.add_data_vector(space.dof_handler, interstitial.pressure(),
-                             "interstitial_pressure");
   // Drift speed |u_mag + u_fluid| at the cell centres.
   FEValues<3> centre(*space.mapping, space.fe, QGauss<3>(1),
                      update_values | update_gradients | update_quadrature_points);
@@ -199,8 +196,8 @@ void AdvectionDiffusionIron::SpeedField::evaluate(const FEValues<3> &fe_values,
                                                   std::vector<double> &result) const
 {
   std::vector<Tensor<1, 3>> darcy(result.size());
-  if (model->interstitial.active())
-    model->interstitial.velocity(fe_values, darcy);
+  if (model->interstitial_velocity != nullptr)
+    model->interstitial_velocity->evaluate(fe_values, darcy);
   for (unsigned int q = 0; q < result.size(); ++q)
     result[q] =
         (model->velocity_at_point(fe_values.quadrature_point(q), model->magnet_applied) +

@@ -283,11 +283,11 @@ Tensor<1, 3> AdvectionDiffusionIron::face_velocity(const FEFaceValues<3> &face_v
                                                    unsigned int q, bool magnet_on) const
 {
   Tensor<1, 3> u = velocity_at_point(face_values.quadrature_point(q), magnet_on);
-  if (interstitial.active())
+  if (interstitial_velocity != nullptr)
   {
-    std::vector<Tensor<1, 3>> grad_p(face_values.n_quadrature_points);
-    face_values.get_function_gradients(interstitial.pressure(), grad_p);
-    u -= interstitial.conductivity(face_values.get_cell()->material_id()) * grad_p[q];
+    std::vector<Tensor<1, 3>> darcy;
+    interstitial_velocity->evaluate(face_values, darcy);
+    u += darcy[q];
   }
   return u;
 }
