@@ -7,6 +7,7 @@
 #include "core/range_check.h"
 #include "core/state_transfer.h"
 #include "core/text_parsing.h"
+#include "core/time_value.h"
 
 #include <deal.II/base/mpi.h>
 
@@ -128,13 +129,14 @@ bool may_change_at_restart(const std::string &path)
 void Checkpoint::declare_parameters(ParameterHandler &prm)
 {
   prm.enter_subsection("Checkpoint");
-  prm.declare_entry("Time interval", "0", Patterns::Double(0),
-                    "Simulated time between checkpoints [s]; 0: none by simulated time. "
+  prm.declare_entry("Time interval", "0", Patterns::Anything(),
+                    "Simulated time between checkpoints; 0: none by simulated time. "
                     "A checkpoint is written at the end of the first macro step "
-                    "(output or schedule interval) after each interval.");
-  prm.declare_entry(
-      "Wall-clock interval", "3600", Patterns::Double(0),
-      "Wall-clock time between checkpoints [s]; 0: none by wall-clock time.");
+                    "(output or schedule interval) after each interval. " +
+                        time_syntax);
+  prm.declare_entry("Wall-clock interval", "3600", Patterns::Anything(),
+                    "Wall-clock time between checkpoints; 0: none by wall-clock time. " +
+                        time_syntax);
   prm.declare_entry("At end", "true", Patterns::Bool(),
                     "Write a checkpoint at the end time (a later run may continue it "
                     "with a longer End time).");
@@ -153,9 +155,10 @@ void Checkpoint::declare_parameters(ParameterHandler &prm)
 void Checkpoint::parse_parameters(ParameterHandler &prm)
 {
   prm.enter_subsection("Checkpoint");
-  time_interval = prm.get_double("Time interval");
+  time_interval = parse_time(prm.get("Time interval"), "Checkpoint/Time interval");
   check_range(time_interval, 0, 1e10, "Checkpoint/Time interval", "s");
-  wall_clock_interval = prm.get_double("Wall-clock interval");
+  wall_clock_interval =
+      parse_time(prm.get("Wall-clock interval"), "Checkpoint/Wall-clock interval");
   check_range(wall_clock_interval, 0, 1e10, "Checkpoint/Wall-clock interval", "s");
   write_at_end = prm.get_bool("At end");
   kept = prm.get_integer("Number kept");

@@ -9,6 +9,7 @@
 #include "core/run_status.h"
 #include "core/state_transfer.h"
 #include "core/text_parsing.h"
+#include "core/time_value.h"
 #include "models/magnets/magnet_arrangement.h"
 #include "models/meshes/mesh_generator.h"
 #include "physics/em/electromagnetic_model.h"
@@ -102,9 +103,10 @@ void Simulator::declare_parameters(ParameterHandler &prm)
   prm.enter_subsection("Output");
   prm.declare_entry("Output directory", "output", Patterns::Anything(),
                     "Directory of all results (relative to the working directory).");
-  prm.declare_entry("Output interval", "60", Patterns::Double(0),
-                    "Simulated time between outputs [s] (statistics, probes, "
-                    "solution), in (0, 1e8].");
+  prm.declare_entry("Output interval", "60", Patterns::Anything(),
+                    "Simulated time between outputs (statistics, probes, solution), in "
+                    "(0, 1e8 s]. " +
+                        time_syntax);
   prm.leave_subsection();
 
   prm.enter_subsection("Postprocess");
@@ -265,7 +267,7 @@ void Simulator::parse_parameters(ParameterHandler &prm)
   output_path = trim(prm.get("Output directory"));
   if (output_path.empty())
     throw_input_error("Output/Output directory", "must not be empty");
-  output_interval = prm.get_double("Output interval");
+  output_interval = parse_time(prm.get("Output interval"), "Output/Output interval");
   if (!(output_interval > 0))
     throw_input_error("Output/Output interval", "must be positive");
   check_range(output_interval, 0, 1e8, "Output/Output interval", "s",

@@ -3,12 +3,29 @@
 
 #include "core/input_error.h"
 #include "core/text_parsing.h"
+#include "core/time_value.h"
 
 #include <algorithm>
+#include <cctype>
 #include <limits>
 
 namespace ferrotherm
 {
+namespace
+{
+// The '-' or '+' between the two times of an interval: not a sign at the start and not
+// the sign of an exponent ("1e-3").
+std::size_t find_separator(const std::string &item)
+{
+  for (std::size_t i = 1; i < item.size(); ++i)
+    if ((item[i] == '-' || item[i] == '+') &&
+        !((item[i - 1] == 'e' || item[i - 1] == 'E') && i >= 2 &&
+          std::isdigit(static_cast<unsigned char>(item[i - 2]))))
+      return i;
+  return std::string::npos;
+}
+} // namespace
+
 void TimeIntervals::parse(const std::string &input, const std::string &where,
                           double end_time)
 {
@@ -20,13 +37,15 @@ void TimeIntervals::parse(const std::string &input, const std::string &where,
   {
     for (const auto &item : split(text, ';'))
     {
-      const auto dash = item.find('-', 1);
-      if (dash == std::string::npos)
-        throw_input_error(where, "expected 'always', 'never' or 'start-end' intervals in "
-                                 "seconds separated by ';', found '" +
+      const std::size_t separator = find_separator(item);
+      if (separator == std::string::npos)
+        throw_input_error(where, "expected 'always', 'never' or intervals 'start-end' or "
+                                 "'start+duration' separated by ';' (times with units "
+                                 "s, min, h, d, e.g. '2 d + 30 min'), found '" +
                                      item + "'");
-      const double start = parse_double(item.substr(0, dash), where);
-      const double stop = parse_double(item.substr(dash + 1), where);
+      const double start = parse_time(item.substr(0, separator), where);
+      const double second = parse_time(item.substr(separator + 1), where);
+      const double stop = item[separator] == '+' ? start + second : second;
       if (!(start >= 0 && stop > start))
         throw_input_error(where,
                           "the interval '" + item + "' must satisfy 0 <= start < end");

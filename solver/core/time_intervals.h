@@ -1,5 +1,7 @@
-// TimeIntervals: "always", "never" or "start-end; start-end" in seconds (AMF sessions,
-// magnet application). Intervals are sorted, non-overlapping and half-open [start, end).
+// TimeIntervals: "always", "never" or "start-end; start+duration; ..." with times in
+// seconds or with units ("0-30 min; 2 d + 30 min", core/time_value.h) for AMF sessions
+// and magnet application. Intervals are sorted, non-overlapping and half-open
+// [start, end).
 #pragma once
 
 #include <string>

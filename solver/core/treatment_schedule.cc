@@ -2,6 +2,7 @@
 #include "core/treatment_schedule.h"
 
 #include "core/range_check.h"
+#include "core/time_value.h"
 
 #include <algorithm>
 
@@ -12,20 +13,22 @@ using namespace dealii;
 void TreatmentSchedule::declare_parameters(ParameterHandler &prm)
 {
   prm.enter_subsection("Treatment schedule");
-  prm.declare_entry("End time", "1800", Patterns::Double(0),
-                    "Simulated treatment time [s], in [0, 1e8]. 0 with 'Heat/Time "
-                    "stepping = steady' computes the steady state.");
+  prm.declare_entry("End time", "1800", Patterns::Anything(),
+                    "Simulated treatment time, in [0, 1e8 s]. 0 with 'Heat/Time "
+                    "stepping = steady' computes the steady state. " +
+                        time_syntax);
   prm.declare_entry("AMF sessions", "always", Patterns::Anything(),
                     "When the alternating magnetic field is on: 'always', 'never', or "
-                    "intervals 'start-end' in seconds separated by ';' (e.g. "
-                    "'0-1800; 3600-5400').");
+                    "intervals 'start-end' or 'start+duration' separated by ';' (e.g. "
+                    "'0-1800; 3600-5400' in seconds, or '0 + 30 min; 2 d + 30 min'). " +
+                        time_syntax);
   prm.leave_subsection();
 }
 
 void TreatmentSchedule::parse_parameters(ParameterHandler &prm)
 {
   prm.enter_subsection("Treatment schedule");
-  end = prm.get_double("End time");
+  end = parse_time(prm.get("End time"), "Treatment schedule/End time");
   check_range(end, 0, 1e8, "Treatment schedule/End time", "s");
   amf_sessions.parse(prm.get("AMF sessions"), "Treatment schedule/AMF sessions", end);
   prm.leave_subsection();

@@ -8,22 +8,27 @@
 #include "core/input_error.h"
 #include "core/module_state.h"
 #include "core/text_parsing.h"
+#include "core/time_intervals.h"
+#include "core/time_value.h"
 #include "core/weighted_percentile.h"
 #include "models/coils/biot_savart.h"
 #include "models/heating/rosensweig_slp.h"
 #include "models/magnets/static_magnet.h"
 #include "models/perfusion/perfusion_model.h"
 #include "physics/heat/thermal_dose.h"
+#include "physics/immune/immunotherapy_kinetics.h"
 #include "physics/transport/magnetophoresis.h"
 
 #include <deal.II/base/mpi.h>
 
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <functional>
 #include <iomanip>
 #include <iostream>
 #include <map>
+#include <random>
 #include <string>
 
 using namespace ferrotherm;
@@ -501,6 +506,57 @@ void text_parsing()
   check("key-value list",
         pairs.size() == 2 && pairs[1].first == "b" && pairs[1].second == "x y");
 }
+
+// Times with units: s, min, h, d; a plain number in seconds; anything else an error
+// naming the parameter. Intervals 'start-end' and 'start+duration' with units.
+void time_units()
+{
+  check("'90' is 90 s", parse_time("90", "test") == 90);
+  check("'90 s' is 90 s", parse_time("90 s", "test") == 90);
+  check("'30 min' is 1800 s", parse_time("30 min", "test") == 1800);
+  check("'2h' is 7200 s", parse_time("2h", "test") == 7200);
+  check("'1.5 d' is 129600 s", parse_time(" 1.5 d ", "test") == 129600);
+  check("'1e-3 s' is 1e-3 s", parse_time("1e-3 s", "test") == 1e-3);
+  check("'2.5e3' is 2500 s", parse_time("2.5e3", "test") == 2500);
+  auto rejects = [](const std::string &text)
+  {
+    try
+    {
+      parse_time(text, "Treatment schedule/End time");
+    }
+    catch (const InputError &error)
+    {
+      const std::string message = error.what();
+      return message.find("Treatment schedule/End time") != std::string::npos &&
+             message.find("'" + trim(text) + "'") != std::string::npos;
+    }
+    return false;
+  };
+  for (const char *text :
+       {"3 days", "2 hours", "5 ms", "d", "1.5x", "min 30", "", "nan s"})
+    check(std::string("'") + text + "' is rejected naming the parameter", rejects(text));
+
+  TimeIntervals intervals;
+  intervals.parse("0 + 30 min", "test", 1e6);
+  check("an interval 'start+duration' with units",
+        intervals.list()[0] == std::make_pair(0.0, 1800.0));
+  intervals.parse("1 h - 2 h; 2 d + 30 min; 1e-3-5", "test", 1e6);
+  check("intervals with units, sorted; an exponent is not a separator",
+        intervals.list().size() == 3 &&
+            intervals.list()[0] == std::make_pair(1e-3, 5.0) &&
+            intervals.list()[1] == std::make_pair(3600.0, 7200.0) &&
+            intervals.list()[2] == std::make_pair(172800.0, 174600.0));
+  bool overlap_rejected = false;
+  try
+  {
+    intervals.parse("0 + 2 h; 1 h + 30 min", "test", 1e6);
+  }
+  catch (const InputError &)
+  {
+    overlap_rejected = true;
+  }
+  check("overlapping sessions are rejected", overlap_rejected);
+}
 } // namespace
 
 // Variable-step BDF2 is exact for quadratics: (a0 u(t3) + a1 u(t2) + a2 u(t1)) / dt =
@@ -548,6 +604,70 @@ void bdf_history()
   history.accept(value, dt);
   check("then second order again", history.coefficients(dt, 2).order == 2);
   check_close("the last step", history.last_step(), dt, 0);
+}
+
+// The analytic Jacobian of the immunotherapy kinetics against central differences of
+// the rates at random states (densities up to the capacity, every input varied, T from
+// 36 to 56 deg C across the CEM43 break, the ICD window and the T-cell kill onset), and
+// quasi-positivity: a species' rate is >= 0 where that species is 0.
+void immunotherapy_jacobian()
+{
+  namespace im = ferrotherm::immunotherapy;
+  const im::Parameters p;
+  std::mt19937 generator(2026);
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  const std::array<double, im::n_species> magnitude = {
+      {1e6, 3e5, 3, 2, 5, 30, 20, 3e3, 300, 300, 10}};
+  double worst = 0;
+  bool positive = true;
+  for (unsigned int trial = 0; trial < 200; ++trial)
+  {
+    im::Inputs in;
+    in.temperature = 36 + 20 * unit(generator);
+    in.iron = 5 * unit(generator);
+    in.perfusion = 1e-2 * unit(generator);
+    in.effectors_blood = 10 * unit(generator);
+    in.antibody_plasma = 100 * unit(generator);
+    const im::Coefficients c(p, in);
+    std::array<double, im::n_species> u, f, shifted, f_plus, f_minus;
+    for (unsigned int k = 0; k < im::n_species; ++k)
+      u[k] = magnitude[k] * unit(generator);
+    // Keep P away from the kink of <P - P_th>+, where the derivative jumps.
+    if (std::abs(u[im::lipid_peroxide] - p.ferroptosis_threshold) < 1e-3)
+      u[im::lipid_peroxide] += 1e-2;
+    std::array<double, im::n_species * im::n_species> jac;
+    im::jacobian(p, in, c, u.data(), jac.data());
+    im::rates(p, in, c, u.data(), f.data());
+    for (unsigned int j = 0; j < im::n_species; ++j)
+    {
+      const double h = 1e-6 * magnitude[j];
+      shifted = u;
+      shifted[j] = u[j] + h;
+      im::rates(p, in, c, shifted.data(), f_plus.data());
+      shifted[j] = u[j] - h;
+      im::rates(p, in, c, shifted.data(), f_minus.data());
+      for (unsigned int i = 0; i < im::n_species; ++i)
+      {
+        const double difference = (f_plus[i] - f_minus[i]) / (2 * h);
+        // Relative to the size of row i's terms over the state's scale.
+        double row_scale = 1e-300;
+        for (unsigned int k = 0; k < im::n_species; ++k)
+          row_scale =
+              std::max(row_scale, std::abs(jac[i * im::n_species + k]) * magnitude[k]);
+        worst = std::max(worst, std::abs(jac[i * im::n_species + j] - difference) *
+                                    magnitude[j] / row_scale);
+      }
+      // Quasi-positivity at u_j = 0.
+      shifted = u;
+      shifted[j] = 0;
+      im::rates(p, in, c, shifted.data(), f_plus.data());
+      positive = positive && f_plus[j] >= 0;
+    }
+  }
+  std::cout << "largest Jacobian error relative to its row: " << worst << "\n";
+  check("analytic Jacobian = central differences at 200 random states (<= 1e-6)",
+        worst <= 1e-6);
+  check("every rate >= 0 where its species is 0 (quasi-positive)", positive);
 }
 
 // StateArchive writes and reads the same members; ModuleState frames each record and
@@ -603,8 +723,10 @@ int main(int argc, char **argv)
       {"coil_fields", coil_fields},
       {"magnets", magnets},
       {"text_parsing", text_parsing},
+      {"time_units", time_units},
       {"bdf_history", bdf_history},
-      {"state_archive", state_archive}};
+      {"state_archive", state_archive},
+      {"immunotherapy_jacobian", immunotherapy_jacobian}};
   if (argc != 2 || cases.count(argv[1]) == 0)
   {
     std::cerr << "usage: unit_tests <case>; cases:";

@@ -1,6 +1,8 @@
 // MagnetArrangement (see magnet_arrangement.h).
 #include "models/magnets/magnet_arrangement.h"
 
+#include "core/time_value.h"
+
 #include <limits>
 
 namespace ferrotherm
@@ -14,7 +16,8 @@ void MagnetArrangement::declare_parameters(ParameterHandler &prm)
                     "How many of the subsections 'Magnet 1' ... 'Magnet 4' are used.");
   prm.declare_entry("Applied", "always", Patterns::Anything(),
                     "When the magnets are in place: 'always', 'never' or intervals "
-                    "'start-end' in seconds separated by ';'.");
+                    "'start-end' or 'start+duration' separated by ';'. " +
+                        time_syntax);
   for (unsigned int k = 1; k <= max_magnets; ++k)
   {
     prm.enter_subsection("Magnet " + std::to_string(k));

@@ -12,6 +12,7 @@
 #include "core/range_check.h"
 #include "core/simulator.h"
 #include "core/text_parsing.h"
+#include "core/time_value.h"
 #include "models/heating/specific_loss_power.h"
 #include "models/perfusion/perfusion_model.h"
 
@@ -42,8 +43,9 @@ PennesHeat::~PennesHeat() = default;
 void PennesHeat::declare_parameters(ParameterHandler &prm)
 {
   prm.enter_subsection("Heat");
-  prm.declare_entry("Time step", "10", Patterns::Double(0),
-                    "Time step [s] (the initial one when adaptive), in [1e-6, 1e8].");
+  prm.declare_entry("Time step", "10", Patterns::Anything(),
+                    "Time step (the initial one when adaptive), in [1e-6 s, 1e8 s]. " +
+                        time_syntax);
   prm.declare_entry("Adaptive time step", "false", Patterns::Bool(),
                     "Control the step by an estimate of the local time error (Milne's "
                     "device: the difference to an extrapolation of the previous steps).");
@@ -51,10 +53,10 @@ void PennesHeat::declare_parameters(ParameterHandler &prm)
       "Time step tolerance", "0.05", Patterns::Double(0),
       "Target of the estimated local time error per step, max over the mesh "
       "[K].");
-  prm.declare_entry("Minimum time step", "1e-3", Patterns::Double(0),
-                    "Smallest adaptive step [s], in (0, 1e8].");
-  prm.declare_entry("Maximum time step", "120", Patterns::Double(0),
-                    "Largest adaptive step [s], in (0, 1e8].");
+  prm.declare_entry("Minimum time step", "1e-3", Patterns::Anything(),
+                    "Smallest adaptive step, in (0, 1e8 s]. " + time_syntax);
+  prm.declare_entry("Maximum time step", "120", Patterns::Anything(),
+                    "Largest adaptive step, in (0, 1e8 s]. " + time_syntax);
   prm.declare_entry("Arterial temperature", "37", Patterns::Double(),
                     "Arterial blood temperature T_a [deg C], in [25, 45].");
   prm.declare_entry("Blood density", "1050", Patterns::Double(0),
@@ -120,11 +122,11 @@ void PennesHeat::parse_parameters(ParameterHandler &prm, const RunContext &conte
   scheme = scheme_name == "steady"           ? Scheme::steady
            : scheme_name == "backward euler" ? Scheme::backward_euler
                                              : Scheme::bdf2;
-  initial_time_step = prm.get_double("Time step");
+  initial_time_step = parse_time(prm.get("Time step"), "Heat/Time step");
   adaptive = prm.get_bool("Adaptive time step");
   step_tolerance = prm.get_double("Time step tolerance");
-  min_time_step = prm.get_double("Minimum time step");
-  max_time_step = prm.get_double("Maximum time step");
+  min_time_step = parse_time(prm.get("Minimum time step"), "Heat/Minimum time step");
+  max_time_step = parse_time(prm.get("Maximum time step"), "Heat/Maximum time step");
   if (scheme != Scheme::steady && !(initial_time_step > 0))
     throw_input_error("Heat/Time step", "must be positive for transient runs");
   if (scheme != Scheme::steady)
@@ -217,6 +219,9 @@ void PennesHeat::initialize(Simulator &sim)
   temperature_field = std::make_unique<TemperatureField>(*this);
   sim.fields().add("temperature", "deg C", "tissue temperature", "Heat",
                    temperature_field.get());
+  sim.fields().add("perfusion", "1/s",
+                   "blood perfusion w_b(T) of the tissue's perfusion model", "Heat",
+                   &perfusion_field);
   sim.fields().add("thermal_dose_CEM43", "min", "cumulative equivalent minutes at 43 C",
                    "Heat", &dose.cem43_field());
   sim.fields().add("thermal_damage", "1", "Arrhenius damage integral Omega", "Heat",
@@ -597,5 +602,16 @@ void PennesHeat::TemperatureField::evaluate(const FEValues<3> &fe_values,
                                             std::vector<double> &values) const
 {
   fe_values.get_function_values(heat.temperature, values);
+}
+
+void PennesHeat::PerfusionField::evaluate(const FEValues<3> &fe_values,
+                                          std::vector<double> &values) const
+{
+  fe_values.get_function_values(heat.temperature, values);
+  const TissueCoefficients &c = heat.coefficients[fe_values.get_cell()->material_id()];
+  for (double &value : values)
+    value =
+        c.perfusion->coefficient(value, c.perfusion_baseline, heat.blood_specific_heat) /
+        (heat.blood_density * heat.blood_specific_heat);
 }
 } // namespace ferrotherm

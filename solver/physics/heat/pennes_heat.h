@@ -95,6 +95,20 @@ private:
     const PennesHeat &heat;
   };
 
+  // The volumetric blood perfusion w_b(T) = W(T)/(rho_b c_b) [1/s] of each tissue's
+  // perfusion model at the current temperature (for T-cell and drug delivery).
+  class PerfusionField : public Field
+  {
+  public:
+    explicit PerfusionField(const PennesHeat &heat) : heat(heat) {}
+    void evaluate(const dealii::FEValues<3, 3> &fe_values,
+                  std::vector<double> &values) const override;
+    unsigned int version() const override { return heat.temperature_version; }
+
+  private:
+    const PennesHeat &heat;
+  };
+
   // --- parameters ---
   unsigned int degree = 1;
   Scheme scheme = Scheme::bdf2;
@@ -161,6 +175,7 @@ private:
   unsigned int temperature_version = 0;
   dealii::Vector<float> mnp_heating_cells; // for the ParaView output
   std::unique_ptr<TemperatureField> temperature_field;
+  PerfusionField perfusion_field{*this};
 
   // Source-term bookkeeping (W) and the field versions they were assembled for.
   struct Integrals

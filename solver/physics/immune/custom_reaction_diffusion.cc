@@ -14,6 +14,7 @@
 #include "core/scalar_space.h"
 #include "core/simulator.h"
 #include "core/text_parsing.h"
+#include "core/time_value.h"
 #include "physics/immune/immune_model.h"
 #include "physics/immune/reaction_diffusion_system.h"
 
@@ -53,8 +54,9 @@ public:
         "x, y, z, t and the Function constants; unlisted species have none.");
     prm.declare_entry("Initial values", "", Patterns::Anything(),
                       "'name: expression of x, y, z; ...'; unlisted species start at 0.");
-    prm.declare_entry("Time step", "60", Patterns::Double(0),
-                      "Time step [s] of the Strang splitting, in [1e-6, 1e8].");
+    prm.declare_entry("Time step", "60", Patterns::Anything(),
+                      "Time step of the Strang splitting, in [1e-6 s, 1e8 s]. " +
+                          time_syntax);
     ReactionDiffusionSystem::declare_parameters(prm);
     prm.leave_subsection();
   }
@@ -112,7 +114,7 @@ public:
     for (const auto &[key, value] :
          parse_key_value_list(prm.get("Initial values"), section + "Initial values"))
       initial_text[index_of(key, section + "Initial values")] = value;
-    time_step = prm.get_double("Time step");
+    time_step = parse_time(prm.get("Time step"), section + "Time step");
     if (!(time_step > 0))
       throw_input_error(section + "Time step", "must be positive");
     check_range(time_step, 1e-6, 1e8, section + "Time step", "s");

@@ -164,11 +164,12 @@ void ReactionDiffusionSystem::set_values(unsigned int k, const FieldVector &owne
   nodal[k].update_ghost_values();
 }
 
-void ReactionDiffusionSystem::step(double t, double dt, const Kinetics &kinetics)
+void ReactionDiffusionSystem::step(double t, double dt, const Kinetics &kinetics,
+                                   const Jacobian &jacobian)
 {
-  react(t, 0.5 * dt, kinetics);
+  react(t, 0.5 * dt, kinetics, jacobian);
   diffuse(dt);
-  react(t + 0.5 * dt, 0.5 * dt, kinetics);
+  react(t + 0.5 * dt, 0.5 * dt, kinetics, jacobian);
 }
 
 void ReactionDiffusionSystem::assemble_diffusion(double dt)
@@ -208,9 +209,11 @@ void ReactionDiffusionSystem::diffuse(double dt)
     }
 }
 
-// Newton for y = base + h_gamma R(time, y), the Jacobian by finite differences.
+// Newton for y = base + h_gamma R(time, y) with the matrix I - h_gamma dR/dy at the
+// start (analytic, or by finite differences).
 bool ReactionDiffusionSystem::stage(unsigned int node, double time, double h_gamma,
                                     const Kinetics &kinetics,
+                                    const Jacobian &analytic_jacobian,
                                     const std::vector<double> &base,
                                     std::vector<double> &y,
                                     const std::vector<double> &scale)
@@ -220,18 +223,28 @@ bool ReactionDiffusionSystem::stage(unsigned int node, double time, double h_gam
   FullMatrix<double> jacobian(n, n);
   Vector<double> correction(n), right(n);
   kinetics(node, time, y.data(), rates.data());
-  for (unsigned int j = 0; j < n; ++j)
+  if (analytic_jacobian)
   {
-    shifted = y;
-    // scale / tolerance is the species' largest value; the floor keeps an all-zero
-    // species' difference quotient away from denormal numbers.
-    const double delta = 1e-7 * std::max({std::abs(y[j]), scale[j] / tolerance, 1e-200});
-    shifted[j] += delta;
-    kinetics(node, time, shifted.data(), shifted_rates.data());
+    std::vector<double> derivatives(n * n);
+    analytic_jacobian(node, time, y.data(), derivatives.data());
     for (unsigned int i = 0; i < n; ++i)
-      jacobian(i, j) =
-          (i == j ? 1.0 : 0.0) - h_gamma * (shifted_rates[i] - rates[i]) / delta;
+      for (unsigned int j = 0; j < n; ++j)
+        jacobian(i, j) = (i == j ? 1.0 : 0.0) - h_gamma * derivatives[i * n + j];
   }
+  else
+    for (unsigned int j = 0; j < n; ++j)
+    {
+      shifted = y;
+      // scale / tolerance is the species' largest value; the floor keeps an all-zero
+      // species' difference quotient away from denormal numbers.
+      const double delta =
+          1e-7 * std::max({std::abs(y[j]), scale[j] / tolerance, 1e-200});
+      shifted[j] += delta;
+      kinetics(node, time, shifted.data(), shifted_rates.data());
+      for (unsigned int i = 0; i < n; ++i)
+        jacobian(i, j) =
+            (i == j ? 1.0 : 0.0) - h_gamma * (shifted_rates[i] - rates[i]) / delta;
+    }
   jacobian.gauss_jordan();
   for (unsigned int iteration = 0; iteration < 20; ++iteration)
   {
@@ -257,22 +270,25 @@ bool ReactionDiffusionSystem::stage(unsigned int node, double time, double h_gam
 // One SDIRK2 step of the nodal ODE from `start` over h; false if Newton failed.
 bool ReactionDiffusionSystem::sdirk_step(unsigned int node, double t, double h,
                                          const Kinetics &kinetics,
+                                         const Jacobian &jacobian,
                                          const std::vector<double> &start,
                                          std::vector<double> &end,
                                          const std::vector<double> &scale)
 {
   const unsigned int n = species.size();
   std::vector<double> first = start, rates(n), base(n);
-  if (!stage(node, t + sdirk_gamma * h, sdirk_gamma * h, kinetics, start, first, scale))
+  if (!stage(node, t + sdirk_gamma * h, sdirk_gamma * h, kinetics, jacobian, start, first,
+             scale))
     return false;
   kinetics(node, t + sdirk_gamma * h, first.data(), rates.data());
   for (unsigned int i = 0; i < n; ++i)
     base[i] = start[i] + (1 - sdirk_gamma) * h * rates[i];
   end = first;
-  return stage(node, t + h, sdirk_gamma * h, kinetics, base, end, scale);
+  return stage(node, t + h, sdirk_gamma * h, kinetics, jacobian, base, end, scale);
 }
 
-void ReactionDiffusionSystem::react(double t, double dt, const Kinetics &kinetics)
+void ReactionDiffusionSystem::react(double t, double dt, const Kinetics &kinetics,
+                                    const Jacobian &jacobian)
 {
   const unsigned int n = species.size();
   const MPI_Comm comm = space->dof_handler.get_communicator();
@@ -296,9 +312,10 @@ void ReactionDiffusionSystem::react(double t, double dt, const Kinetics &kinetic
     {
       const double h = std::min(proposal, dt - done);
       double error = std::numeric_limits<double>::infinity();
-      if (sdirk_step(node, t + done, h, kinetics, y, full, scale) &&
-          sdirk_step(node, t + done, 0.5 * h, kinetics, y, half, scale) &&
-          sdirk_step(node, t + done + 0.5 * h, 0.5 * h, kinetics, half, twice, scale))
+      if (sdirk_step(node, t + done, h, kinetics, jacobian, y, full, scale) &&
+          sdirk_step(node, t + done, 0.5 * h, kinetics, jacobian, y, half, scale) &&
+          sdirk_step(node, t + done + 0.5 * h, 0.5 * h, kinetics, jacobian, half, twice,
+                     scale))
       {
         error = 0;
         for (unsigned int k = 0; k < n; ++k)

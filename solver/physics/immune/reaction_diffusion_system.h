@@ -6,7 +6,8 @@
 // 14:1006; gamma = 1 - 1/sqrt(2)) with the consistent mass matrix; both stages share
 // M + gamma dt K_k, so one matrix and preconditioner per species serves every step of a
 // given dt, and each species' mass is conserved to solver tolerance. Reactions: the same
-// SDIRK method per node (Newton with a finite-difference Jacobian), with step-doubling
+// SDIRK method per node (Newton with the model's analytic Jacobian, or finite
+// differences), with step-doubling
 // error control against a relative tolerance and local (Richardson) extrapolation.
 // Second order in time and of the element's order + 1 in space (nodal reactions).
 #pragma once
@@ -42,6 +43,10 @@ public:
   // `values` and `rates` hold one entry per species.
   using Kinetics = std::function<void(unsigned int node, double time,
                                       const double *values, double *rates)>;
+  // The Jacobian d rates_i / d values_j at the node, row-major (n x n); an empty one
+  // means finite differences of the rates.
+  using Jacobian = std::function<void(unsigned int node, double time,
+                                      const double *values, double *jacobian)>;
 
   // "Reaction tolerance" and the "Linear solver" subsection, in the current section.
   static void declare_parameters(dealii::ParameterHandler &prm);
@@ -57,7 +62,11 @@ public:
   void register_state(ModuleState &state);
 
   // Advances from t by dt (Strang: R(dt/2) D(dt) R(dt/2)).
-  void step(double t, double dt, const Kinetics &kinetics);
+  void step(double t, double dt, const Kinetics &kinetics,
+            const Jacobian &jacobian = Jacobian());
+
+  // integral(phi_i) of the locally owned nodes (ghosted).
+  const FieldVector &node_volumes() const { return node_volume; }
 
   // Integral of species k over the mesh, and its extremes over the nodes.
   double total(unsigned int k) const;
@@ -70,13 +79,13 @@ public:
 private:
   void assemble_diffusion(double dt);
   void diffuse(double dt);
-  void react(double t, double dt, const Kinetics &kinetics);
+  void react(double t, double dt, const Kinetics &kinetics, const Jacobian &jacobian);
   bool sdirk_step(unsigned int node, double t, double h, const Kinetics &kinetics,
-                  const std::vector<double> &start, std::vector<double> &end,
-                  const std::vector<double> &scale);
+                  const Jacobian &jacobian, const std::vector<double> &start,
+                  std::vector<double> &end, const std::vector<double> &scale);
   bool stage(unsigned int node, double time, double h_gamma, const Kinetics &kinetics,
-             const std::vector<double> &base, std::vector<double> &y,
-             const std::vector<double> &scale);
+             const Jacobian &jacobian, const std::vector<double> &base,
+             std::vector<double> &y, const std::vector<double> &scale);
 
   const ScalarSpace *space = nullptr;
   std::vector<Species> species;

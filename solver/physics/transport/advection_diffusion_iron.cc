@@ -9,6 +9,7 @@
 #include "core/range_check.h"
 #include "core/simulator.h"
 #include "core/text_parsing.h"
+#include "core/time_value.h"
 
 #include <deal.II/base/mpi.h>
 #include <deal.II/dofs/dof_tools.h>
@@ -30,8 +31,8 @@ void AdvectionDiffusionIron::declare_parameters(ParameterHandler &prm)
                     Patterns::Selection("steady|backward euler|bdf2"),
                     "'steady' solves for the steady state (with fixed-concentration "
                     "boundaries or sources).");
-  prm.declare_entry("Time step", "60", Patterns::Double(0),
-                    "Transport time step [s], in [1e-6, 1e8].");
+  prm.declare_entry("Time step", "60", Patterns::Anything(),
+                    "Transport time step, in [1e-6 s, 1e8 s]. " + time_syntax);
   prm.declare_entry(
       "Diffusivity", "1e-12", Patterns::Double(0),
       "Effective diffusivity D of the particles in tissue [m^2/s], in [0, 1e-5] "
@@ -55,11 +56,12 @@ void AdvectionDiffusionIron::declare_parameters(ParameterHandler &prm)
                     "separated by ';'.");
   prm.declare_entry(
       "Injections", "", Patterns::Anything(),
-      "Bolus injections 'time: x, y, z, volume, concentration; ...' [s: m, m, m, "
+      "Bolus injections 'time: x, y, z, volume, concentration; ...' [time: m, m, m, "
       "m^3 (at most 1e-3), kg Fe/m^3 (at most 1e3)], e.g. '0: 0, 0, 0, 0.3e-6, "
       "112' (a Gaussian depot of the injected volume at the site), or 'time: "
       "tissue, volume, concentration' for iron spread uniformly over a tissue, e.g. "
-      "'0: tumour, 0.3e-6, 112'.");
+      "'2 h: tumour, 0.3e-6, 112'. " +
+          time_syntax);
   prm.declare_entry(
       "Source", "0", Patterns::Anything(),
       "Continuous source S [kg Fe/(m^3 s)] as an expression in x, y, z, t.");
@@ -72,12 +74,12 @@ void AdvectionDiffusionIron::declare_parameters(ParameterHandler &prm)
   prm.enter_subsection("Intravenous");
   prm.declare_entry("Dose", "0", Patterns::Double(0),
                     "Iron given intravenously [kg], in [0, 1].");
-  prm.declare_entry("Time", "0", Patterns::Double(0),
-                    "Time of the infusion [s], in [0, 1e8].");
+  prm.declare_entry("Time", "0", Patterns::Anything(),
+                    "Time of the infusion, in [0, 1e8 s]. " + time_syntax);
   prm.declare_entry("Distribution volume", "3e-3", Patterns::Double(0),
                     "Plasma volume V_d [m^3], in [0, 1].");
-  prm.declare_entry("Plasma half-life", "3600", Patterns::Double(0),
-                    "t_half [s], in [0, 1e8].");
+  prm.declare_entry("Plasma half-life", "3600", Patterns::Anything(),
+                    "t_half, in [0, 1e8 s]. " + time_syntax);
   prm.declare_entry("Extravasation rate by label", "", Patterns::Anything(),
                     "k_ex per label [1/s] in [0, 1], 'label: k; ...' (tumour > normal "
                     "tissue).");
@@ -114,7 +116,7 @@ void AdvectionDiffusionIron::parse_parameters(ParameterHandler &prm,
   const std::string scheme = prm.get("Time stepping");
   steady = scheme == "steady";
   second_order = scheme == "bdf2";
-  time_step = prm.get_double("Time step");
+  time_step = parse_time(prm.get("Time step"), section + "Time step");
   if (!steady && !(time_step > 0))
     throw_input_error(section + "Time step", "must be positive");
   if (!steady)
@@ -155,9 +157,10 @@ void AdvectionDiffusionIron::parse_parameters(ParameterHandler &prm,
   function_constants = context.function_constants;
   prm.enter_subsection("Intravenous");
   iv_dose = prm.get_double("Dose");
-  iv_time = prm.get_double("Time");
+  iv_time = parse_time(prm.get("Time"), section + "Intravenous/Time");
   iv_volume = prm.get_double("Distribution volume");
-  iv_half_life = prm.get_double("Plasma half-life");
+  iv_half_life =
+      parse_time(prm.get("Plasma half-life"), section + "Intravenous/Plasma half-life");
   check_range(iv_dose, 0, 1, section + "Intravenous/Dose", "kg");
   check_range(iv_time, 0, 1e8, section + "Intravenous/Time", "s");
   check_range(iv_volume, 0, 1, section + "Intravenous/Distribution volume", "m^3");
@@ -210,7 +213,7 @@ void AdvectionDiffusionIron::parse_parameters(ParameterHandler &prm,
   // The magnets (top-level section "Magnet"); "always" spans the treatment.
   prm.leave_subsection();
   prm.enter_subsection("Treatment schedule");
-  const double end_time = prm.get_double("End time");
+  const double end_time = parse_time(prm.get("End time"), "Treatment schedule/End time");
   prm.leave_subsection();
   magnets.parse_parameters(prm, context, end_time);
   prm.enter_subsection("Transport");

@@ -8,6 +8,7 @@
 #include "core/range_check.h"
 #include "core/simulator.h"
 #include "core/text_parsing.h"
+#include "core/time_value.h"
 #include "core/tissue_database.h"
 
 #include <deal.II/base/function.h>
@@ -67,7 +68,7 @@ void AdvectionDiffusionIron::parse_injections(const std::string &text,
   {
     const std::string context = where + " (at t = " + entry.first + ")";
     Injection injection;
-    injection.time = parse_double(entry.first, where);
+    injection.time = parse_time(entry.first, where);
     const auto pieces = split(entry.second, ',');
     if (pieces.size() == 3 && !pieces[0].empty() &&
         !(std::isdigit(static_cast<unsigned char>(pieces[0][0])) || pieces[0][0] == '-' ||

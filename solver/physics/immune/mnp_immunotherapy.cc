@@ -1,0 +1,449 @@
+// MnpImmunotherapy (Immune/Model = mnp immunotherapy): the default immune/ROS model of
+// MNP hyperthermia with immunotherapy. The 11 species of immunotherapy_kinetics.h
+// react at the nodes (compiled kinetics, analytic Jacobian, the SDIRK2 engine of
+// reaction_diffusion_system.h) and diffuse (no flux on the boundary); they read the
+// temperature, the iron and the perfusion w_b(T) of the other layers by name. The
+// lymph-node/blood compartments (immunotherapy_parameters.h) and a lumped distant
+// tumour are global state coupled through region integrals (Lie splitting: the
+// compartments advance over each step with the integrals of its end, by backward
+// Euler; the exchange with the tissue uses the same E_s on both sides, so effectors
+// leaving the blood are those entering the tissue):
+//   D_L^{n+1} = D_L^n + dt (e_LN int Dm - d_DL D_L^{n+1}),
+//   V_b E_s^{n+1} = V_b E_s^n + dt (P(D_L, M_T) - d_Es V_b E_s^{n+1} - rho_in E_s^n I_w),
+//   M_T^{n+1} = M_T^n + dt (f_mem d_Es V_b E_s^{n+1} - d_MT M_T^{n+1}),
+// with I_w = int w_b dV over the mesh plus the distant tumour's w_b V_2, whose cells
+// C_2 and effectors E_2 follow the kinetics at 37 C without iron.
+#include "core/input_error.h"
+#include "core/module_state.h"
+#include "core/nodal_projection.h"
+#include "core/range_check.h"
+#include "core/scalar_space.h"
+#include "core/simulator.h"
+#include "core/state_archive.h"
+#include "core/text_parsing.h"
+#include "core/time_value.h"
+#include "core/tissue_database.h"
+#include "physics/immune/immune_model.h"
+#include "physics/immune/immunotherapy_kinetics.h"
+#include "physics/immune/immunotherapy_parameters.h"
+#include "physics/immune/reaction_diffusion_system.h"
+
+#include <deal.II/base/mpi.h>
+#include <deal.II/fe/fe_values.h>
+#include <deal.II/numerics/data_out.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace ferrotherm
+{
+namespace
+{
+using namespace dealii;
+namespace im = immunotherapy;
+
+constexpr double mm3_per_m3 = 1e9;
+
+class MnpImmunotherapy : public ImmuneModel
+{
+public:
+  static void declare_parameters(ParameterHandler &prm)
+  {
+    prm.enter_subsection("MNP immunotherapy");
+    prm.declare_entry("Time step", "1 h", Patterns::Anything(),
+                      "Step of the reaction-diffusion splitting, in [1e-3 s, 10 d]. " +
+                          time_syntax);
+    prm.declare_entry("Initial tumour cells", "tumour: 5e5", Patterns::Anything(),
+                      "Viable tumour cells at t = 0 per tissue 'name: density; ...' "
+                      "[cells/mm^3, at most the carrying capacity]; other tissues start "
+                      "without tumour cells. Immature DCs and macrophages start at their "
+                      "tumour-free homeostasis, the other species at 0.");
+    im::declare_parameters(prm);
+    ReactionDiffusionSystem::declare_parameters(prm);
+    prm.leave_subsection();
+  }
+
+  void parse_parameters(ParameterHandler &prm, const RunContext &) override
+  {
+    const std::string section = "Immune/MNP immunotherapy/";
+    prm.leave_subsection();
+    prm.enter_subsection("Treatment schedule");
+    const double end_time =
+        parse_time(prm.get("End time"), "Treatment schedule/End time");
+    prm.leave_subsection();
+    prm.enter_subsection("Immune");
+    prm.enter_subsection("MNP immunotherapy");
+    time_step = parse_time(prm.get("Time step"), section + "Time step");
+    check_range(time_step, 1e-3, 864000, section + "Time step", "s");
+    initial_tumour.clear();
+    for (const auto &[name, value] : parse_key_value_list(
+             prm.get("Initial tumour cells"), section + "Initial tumour cells"))
+      initial_tumour.emplace_back(name,
+                                  parse_double(value, section + "Initial tumour cells"));
+    model = im::parse_parameters(prm, end_time);
+    for (const auto &[name, density] : initial_tumour)
+      check_range(density, 0, model.kinetics.capacity,
+                  section + "Initial tumour cells (" + name + ")", "cells/mm^3");
+    system.parse_parameters(prm, im::n_species);
+    prm.leave_subsection();
+  }
+
+  void initialize(Simulator &sim) override
+  {
+    simulator = &sim;
+    for (const auto &[name, density] : initial_tumour)
+      if (sim.tissue_table().find_name(name) == nullptr)
+        throw_input_error("Immune/MNP immunotherapy/Initial tumour cells",
+                          "no tissue named '" + name + "' in the tissue database");
+    for (unsigned int k = 0; k < im::n_species; ++k)
+    {
+      species_fields.push_back(std::make_unique<SpeciesField>(this, k));
+      sim.fields().add(im::species_names[k], im::species_units[k],
+                       std::string("immune species ") + im::species_names[k], "Immune",
+                       species_fields.back().get());
+    }
+  }
+
+  std::vector<std::string> needed_fields() const override
+  {
+    return {"temperature", "iron", "perfusion"};
+  }
+
+  void setup() override
+  {
+    const ScalarSpace &space = simulator->scalar_space();
+    std::vector<ReactionDiffusionSystem::Species> species;
+    for (unsigned int k = 0; k < im::n_species; ++k)
+      species.push_back({im::species_names[k], model.diffusivity[k], {}});
+    system.setup(space, species);
+    target_weights = simulator->nodal_weights(simulator->target_labels());
+    if (simulator->restoring_state())
+      return;
+
+    // Tumour cells: the largest density of the tissues of the cells around a node.
+    FieldVector tumour = space.make_field_vector();
+    std::vector<types::global_dof_index> indices(space.fe.n_dofs_per_cell());
+    for (const auto &cell : space.dof_handler.active_cell_iterators())
+    {
+      if (!cell->is_locally_owned())
+        continue;
+      const Tissue *tissue = simulator->tissue_of_label()[cell->material_id()];
+      double density = 0;
+      for (const auto &[name, value] : initial_tumour)
+        if (tissue != nullptr && tissue->name == name)
+          density = value;
+      cell->get_dof_indices(indices);
+      for (const auto index : indices)
+        if (space.locally_owned.is_element(index))
+          tumour(index) = std::max(tumour(index), density);
+    }
+    system.set_values(im::tumour, tumour);
+    const im::Parameters &p = model.kinetics;
+    const double dc = p.dc_source / (p.dc_source / p.dc_capacity + p.dc_death);
+    const double m2 = p.macrophage_source * (1 - p.m1_fraction) /
+                      (p.polarisation_21 + p.macrophage_death);
+    const double m1 = (p.macrophage_source * p.m1_fraction + p.polarisation_21 * m2) /
+                      p.macrophage_death;
+    for (const auto &[k, value] : {std::pair<im::Species, double>{im::immature_dc, dc},
+                                   {im::m1, m1},
+                                   {im::m2, m2}})
+    {
+      FieldVector homeostasis = space.make_field_vector();
+      homeostasis = value;
+      system.set_values(k, homeostasis);
+    }
+    compartments = Compartments();
+    compartments.distant_tumour = model.compartments.distant_initial;
+    ++version;
+  }
+
+  void advance(double t_old, double t_new) override
+  {
+    if (!(t_new > t_old))
+      return;
+    const FieldRegistry &fields = simulator->fields();
+    // Nodal inputs: the field's own nodal values, else its lumped projection.
+    const auto nodal = [this](const Field &field,
+                              FieldVector &projected) -> const FieldVector &
+    {
+      if (field.nodal_values() != nullptr)
+        return *field.nodal_values();
+      projected = lumped_projection(simulator->scalar_space(), field);
+      return projected;
+    };
+    FieldVector projected_temperature, projected_iron, perfusion;
+    const FieldVector &temperature = nodal(
+        fields.get("temperature", "Immune/MNP immunotherapy"), projected_temperature);
+    const Field *iron_field = fields.find("iron");
+    const FieldVector *iron = iron_field ? &nodal(*iron_field, projected_iron) : nullptr;
+    nodal(fields.get("perfusion", "Immune/MNP immunotherapy"), perfusion);
+    // int w_b dV [mm^3/s] of the mesh and the distant tumour: the blood they draw from.
+    double perfused_volume = 0;
+    const FieldVector &node_volume = system.node_volumes();
+    for (unsigned int i = 0; i < perfusion.locally_owned_size(); ++i)
+      perfused_volume += perfusion.local_element(i) * node_volume.local_element(i);
+    perfused_volume =
+        Utilities::MPI::sum(perfused_volume, simulator->mpi_communicator()) * mm3_per_m3 +
+        model.compartments.distant_perfusion * model.compartments.distant_volume;
+
+    im::Inputs inputs;
+    const auto set_inputs = [&](unsigned int node, double t)
+    {
+      inputs.temperature = temperature.local_element(node);
+      inputs.iron = iron ? iron->local_element(node) : 0.0;
+      inputs.perfusion = perfusion.local_element(node);
+      inputs.effectors_blood = blood_effectors_at(t);
+      inputs.antibody_plasma = model.antibody.plasma_level(t);
+    };
+    const auto kinetics = [&](unsigned int node, double t, const double *u, double *f)
+    {
+      set_inputs(node, t);
+      im::rates(model.kinetics, inputs, im::Coefficients(model.kinetics, inputs), u, f);
+    };
+    const auto jacobian = [&](unsigned int node, double t, const double *u, double *j)
+    {
+      set_inputs(node, t);
+      im::jacobian(model.kinetics, inputs, im::Coefficients(model.kinetics, inputs), u,
+                   j);
+    };
+    // Steps of at most the time step, cut at the dose times (the plasma level jumps).
+    std::vector<double> breaks = {t_old};
+    for (const im::Dose &dose : model.antibody.doses)
+      if (dose.time > t_old && dose.time < t_new)
+        breaks.push_back(dose.time);
+    breaks.push_back(t_new);
+    for (unsigned int b = 1; b < breaks.size(); ++b)
+    {
+      const double interval = breaks[b] - breaks[b - 1];
+      const unsigned int n_steps = static_cast<unsigned int>(
+          std::max(1.0, std::ceil(interval / time_step - 1e-9)));
+      const double dt = interval / n_steps;
+      for (unsigned int s = 0; s < n_steps; ++s)
+      {
+        const double t = breaks[b - 1] + s * dt;
+        step_start = t;
+        const double mature_at_start = system.total(im::mature_dc) * mm3_per_m3;
+        system.step(t, dt, kinetics, jacobian);
+        advance_compartments(t, dt, perfused_volume, mature_at_start);
+      }
+      n_steps_total += n_steps;
+    }
+    ++version;
+  }
+
+  void register_state(ModuleState &state) override
+  {
+    system.register_state(state);
+    state.add_record(
+        [this](StateArchive &archive)
+        {
+          archive &n_steps_total &current_time;
+          compartments.serialize(archive);
+        });
+  }
+
+  void state_restored() override { ++version; }
+
+  void add_statistics(StatisticsRow &row) const override
+  {
+    // Totals [cells, nmol-equivalent] and minima of every species.
+    for (unsigned int k = 0; k < im::n_species; ++k)
+    {
+      row.emplace_back(std::string(im::species_names[k]) + "_total",
+                       system.total(k) * mm3_per_m3);
+      row.emplace_back(std::string(im::species_names[k]) + "_min", system.minimum(k));
+    }
+    // Means over the target tissues.
+    const MPI_Comm comm = simulator->mpi_communicator();
+    std::array<double, im::n_species> target{};
+    double volume = 0;
+    for (const auto &[node, weight] : target_weights)
+    {
+      volume += weight;
+      for (unsigned int k = 0; k < im::n_species; ++k)
+        target[k] += weight * system.values(k).local_element(node);
+    }
+    volume = Utilities::MPI::sum(volume, comm);
+    for (double &value : target)
+      value = Utilities::MPI::sum(value, comm);
+    const auto mean = [&](im::Species k)
+    { return volume > 0 ? target[k] / volume : 0.0; };
+    row.emplace_back("target_tumour_cells", target[im::tumour] * mm3_per_m3);
+    row.emplace_back("target_icd_fraction",
+                     target[im::tumour] + target[im::damaged] > 0
+                         ? target[im::damaged] /
+                               (target[im::tumour] + target[im::damaged])
+                         : 0.0);
+    row.emplace_back("target_cd8_per_mm3", mean(im::effector));
+    row.emplace_back("target_m1_m2_ratio",
+                     target[im::m2] > 0 ? target[im::m1] / target[im::m2] : 0.0);
+    row.emplace_back("target_anti_pdl1_nM", mean(im::antibody));
+    row.emplace_back("target_damp", mean(im::damp));
+    row.emplace_back("plasma_anti_pdl1_nM",
+                     model.antibody.plasma_level(simulator_time()));
+    row.emplace_back("lymph_node_mature_dc", compartments.node_dcs);
+    row.emplace_back("blood_effectors_per_mm3", compartments.blood_effectors);
+    row.emplace_back("memory_t_cells", compartments.memory);
+    row.emplace_back("effectors_delivered", compartments.effectors_delivered);
+    if (model.compartments.distant_volume > 0)
+    {
+      row.emplace_back("distant_tumour_cells",
+                       compartments.distant_tumour * model.compartments.distant_volume);
+      row.emplace_back("distant_cd8_per_mm3", compartments.distant_effectors);
+    }
+    row.emplace_back("immune_steps", n_steps_total);
+    row.emplace_back("immune_reaction_substeps", system.reaction_substeps());
+    row.emplace_back("immune_linear_iterations", system.linear_iterations());
+  }
+
+  void add_output(DataOut<3> &data_out) override
+  {
+    for (unsigned int k = 0; k < im::n_species; ++k)
+      data_out.add_data_vector(simulator->scalar_space().dof_handler, system.values(k),
+                               im::species_names[k]);
+  }
+
+private:
+  struct SpeciesField : Field
+  {
+    const MnpImmunotherapy *model;
+    unsigned int k;
+    SpeciesField(const MnpImmunotherapy *model, unsigned int k) : model(model), k(k) {}
+    void evaluate(const FEValues<3> &fe_values,
+                  std::vector<double> &result) const override
+    {
+      fe_values.get_function_values(model->system.values(k), result);
+    }
+    unsigned int version() const override { return model->version; }
+    const FieldVector *nodal_values() const override { return &model->system.values(k); }
+  };
+
+  // Global state: lymph node, blood, memory and the distant tumour.
+  struct Compartments
+  {
+    double node_dcs = 0;            // mature DCs in the node [cells]
+    double blood_effectors = 0;     // E_s [cells/mm^3 of blood]
+    double memory = 0;              // M_T [cells]
+    double distant_tumour = 0;      // C_2 [cells/mm^3]
+    double distant_effectors = 0;   // E_2 [cells/mm^3]
+    double effectors_delivered = 0; // effectors that left the blood [cells]
+    double previous_blood = 0;      // E_s at the start of the last step
+    double previous_step = 0;       // its length [s] (0: none yet)
+
+    void serialize(StateArchive &archive)
+    {
+      archive &node_dcs &blood_effectors &memory &distant_tumour &distant_effectors
+          &effectors_delivered &previous_blood &previous_step;
+    }
+  };
+
+  double simulator_time() const { return current_time; }
+
+  // The systemic effector level during the step that starts at step_start: extrapolated
+  // linearly from the last two levels (second order in the coupling).
+  double blood_effectors_at(double t) const
+  {
+    const Compartments &s = compartments;
+    const double slope = s.previous_step > 0
+                             ? (s.blood_effectors - s.previous_blood) / s.previous_step
+                             : 0.0;
+    return s.blood_effectors + slope * (t - step_start);
+  }
+
+  // The compartments over (t, t + dt] by the trapezoidal rule, with int Dm of the step's
+  // start and end and the effectors leaving the blood at the extrapolated level the
+  // tissue received.
+  void advance_compartments(double t, double dt, double perfused_volume,
+                            double mature_at_start)
+  {
+    const im::CompartmentParameters &c = model.compartments;
+    const im::Parameters &p = model.kinetics;
+    Compartments &s = compartments;
+    const double h = 0.5 * dt;
+    const double mature_at_end = system.total(im::mature_dc) * mm3_per_m3;
+    const double dc_old = s.node_dcs;
+    s.node_dcs = (dc_old * (1 - h * c.node_dc_death) +
+                  h * p.dc_emigration * (mature_at_start + mature_at_end)) /
+                 (1 + h * c.node_dc_death);
+    const auto saturation = [&](double dcs) { return dcs / (c.priming_half + dcs); };
+    const double s0 = saturation(dc_old), s1 = saturation(s.node_dcs);
+    const double leaving =
+        p.infiltration * perfused_volume * blood_effectors_at(t + h); // cells/s
+    // M_T^{n+1} = a + b E_s^{n+1} from its trapezoidal equation; then E_s^{n+1}.
+    const double death = c.blood_effector_death, volume = c.blood_volume;
+    const double e0 = s.blood_effectors, m0 = s.memory;
+    const double a =
+        (m0 * (1 - h * c.memory_decay) + h * c.memory_fraction * death * volume * e0) /
+        (1 + h * c.memory_decay);
+    const double b = h * c.memory_fraction * death * volume / (1 + h * c.memory_decay);
+    const double e1 = (volume * e0 * (1 - h * death) +
+                       h * ((c.priming + c.memory_boost * m0) * s0 +
+                            (c.priming + c.memory_boost * a) * s1) -
+                       dt * leaving) /
+                      (volume * (1 + h * death) - h * c.memory_boost * b * s1);
+    s.previous_blood = e0;
+    s.previous_step = dt;
+    s.blood_effectors = e1;
+    s.memory = a + b * e1;
+    s.effectors_delivered += dt * leaving;
+    if (c.distant_volume > 0)
+      advance_distant_tumour(t, dt, blood_effectors_at(t + h));
+    current_time = t + dt;
+  }
+
+  // The distant tumour: the tumour-cell and effector equations at 37 C without iron, by
+  // the trapezoidal rule (Newton on the 2x2 system).
+  void advance_distant_tumour(double t, double dt, double blood_effectors)
+  {
+    const im::CompartmentParameters &c = model.compartments;
+    const im::Parameters &p = model.kinetics;
+    Compartments &s = compartments;
+    im::Inputs in;
+    in.perfusion = c.distant_perfusion;
+    in.effectors_blood = blood_effectors;
+    in.antibody_plasma = model.antibody.plasma_level(t + 0.5 * dt);
+    const im::Coefficients coefficients(p, in);
+    std::array<double, im::n_species> u{}, f{}, f0{};
+    std::array<double, im::n_species * im::n_species> j{};
+    u[im::tumour] = s.distant_tumour;
+    u[im::effector] = s.distant_effectors;
+    im::rates(p, in, coefficients, u.data(), f0.data());
+    const double c0 = s.distant_tumour, e0 = s.distant_effectors, h = 0.5 * dt;
+    constexpr unsigned int n = im::n_species;
+    for (unsigned int iteration = 0; iteration < 8; ++iteration)
+    {
+      im::rates(p, in, coefficients, u.data(), f.data());
+      im::jacobian(p, in, coefficients, u.data(), j.data());
+      const double r0 = u[im::tumour] - c0 - h * (f[im::tumour] + f0[im::tumour]);
+      const double r1 = u[im::effector] - e0 - h * (f[im::effector] + f0[im::effector]);
+      const double a11 = 1 - h * j[im::tumour * n + im::tumour];
+      const double a12 = -h * j[im::tumour * n + im::effector];
+      const double a21 = -h * j[im::effector * n + im::tumour];
+      const double a22 = 1 - h * j[im::effector * n + im::effector];
+      const double determinant = a11 * a22 - a12 * a21;
+      u[im::tumour] -= (a22 * r0 - a12 * r1) / determinant;
+      u[im::effector] -= (a11 * r1 - a21 * r0) / determinant;
+    }
+    s.distant_tumour = u[im::tumour];
+    s.distant_effectors = u[im::effector];
+  }
+
+  Simulator *simulator = nullptr;
+  im::ModelParameters model;
+  std::vector<std::pair<std::string, double>> initial_tumour;
+  double time_step = 3600, current_time = 0, step_start = 0;
+  ReactionDiffusionSystem system;
+  std::vector<std::unique_ptr<SpeciesField>> species_fields;
+  std::vector<std::pair<unsigned int, double>> target_weights;
+  Compartments compartments;
+  unsigned int version = 0, n_steps_total = 0;
+};
+} // namespace
+
+FERROTHERM_REGISTER_PLUGIN(ImmuneModel, MnpImmunotherapy, "mnp immunotherapy",
+                           "the default immune/ROS model of MNP hyperthermia with "
+                           "immunotherapy: tumour cells, ICD/DAMP, Fenton ROS and lipid "
+                           "peroxidation, dendritic cells, CD8+ T cells, M1/M2 "
+                           "macrophages, anti-PD-L1, lymph node/blood/memory and a "
+                           "distant tumour");
+} // namespace ferrotherm

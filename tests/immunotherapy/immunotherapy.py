@@ -1,0 +1,136 @@
+"""Default immune model (Immune/Model = mnp immunotherapy).
+  ode   uniform.prm: uniform fields (one box cell at 43 C, 2 mg Fe/mL, w_b = 0.002 1/s,
+        an anti-PD-L1 dose at 6 h) reduce the PDE system to its ODEs; the densities and
+        the lymph-node/blood compartments at every output time against an independent
+        SciPy integration (Radau, rtol 1e-10, checked against LSODA) of the model's equations, written here
+        from the documented model. Errors at the default step (1 h) and at 10 and 5 min,
+        with the second order of the coupling between the last two."""
+import math
+import os
+import sys
+
+import numpy as np
+from scipy.integrate import solve_ivp
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+from ferrotherm_testing import HERE, check, finish, read_csv, run  # noqa: E402
+
+DAY = 86400.0
+# Default parameters (README, Immune/MNP immunotherapy), in 1/s, cells/mm^3, uM, nM.
+K, rC, krec, kdV = 1e6, 0.3 / DAY, 0.5 / DAY, 1.0 / DAY
+k43 = 0.04 / 60
+sH, kcat, kF25, chi, vnz, Ea, yP, kgpx, beta = 3.0, 10.0, 70.0, 1e-3, 1e-3, 37e3, 1.0, 1e-3, 0.2
+Pth, KP, kP = 1.0, 1.0, 2.0 / DAY
+eh0, Tstar, sT, eox, eE, dZ, KZ = 1e-5, 44.0, 3.0, 2.2e-5, 0.5e-5, 30 / DAY, 1.0
+sD, D0, lD, dD, eLN = 4 / DAY, 20.0, 2 / DAY, 0.1 / DAY, 0.7 / DAY
+rho_in, pE, KD, dE, muE, KC, wx = 1e-3, 1 / DAY, 10.0, 0.18 / DAY, 5e-4 / DAY, 4e5, 0.5 / DAY
+L0, L1, KLE, KQ, g2, KM2, kT = 1.0, 2.0, 1e3, 1.0, 0.5 / DAY, 100.0, 1e-3
+sM0, f1, k12_0, k21_0, kFe, KFe, kZ, dM, muM = 5 / DAY, 0.3, 0.2 / DAY, 0.05 / DAY, 0.3 / DAY, 0.5, 0.2 / DAY, 0.03 / DAY, 1e-4 / DAY
+kv, kon, KA, dA = 0.05, 0.5 / DAY, 0.4, 0.1 / DAY
+dDL, pL, KL, rhoM, dEs, Vb, fmem, dMT = 0.5 / DAY, 1e7 / DAY, 1e4, 1 / DAY, 0.3 / DAY, 5e6, 0.05, 5e-3 / DAY
+R_GAS = 8.314462618
+
+
+def model(T, iron, wb, volume_mm3, doses, vd=3.0, half_life=27 * DAY):
+    kh = k43 * (0.5 if T >= 43 else 0.25) ** (43 - T)
+    eps_h = eh0 * math.exp(-(T - Tstar) ** 2 / (2 * sT ** 2))
+    arr = lambda ref: math.exp(-Ea / R_GAS * (1 / (T + 273.15) - 1 / ref))  # noqa: E731
+    g = kF25 * arr(298.15) * chi * iron / 55.845 + vnz * arr(310.15) * iron
+    gpx = kgpx / (1 + beta * max(T - 41, 0))
+    k21_iron = k21_0 + kFe * iron / (KFe + iron)
+
+    def plasma(t):
+        return sum(a / vd * 2 ** (-(t - t0) / half_life) for t0, a in doses if t > t0)
+
+    def rhs(t, y):
+        C, V, Z, H, P, Di, Dm, E, M1, M2, A, DL, Es, MT = y
+        N = C + V + Di + Dm + E + M1 + M2
+        s = C / (KC + C)
+        q = max(P - Pth, 0)
+        kox = kP * q / (KP + q)
+        b = A / (A + KA)
+        L = L0 + L1 * E / (KLE + E)
+        phi = 1 / (1 + L * (1 - b) / KQ)
+        kill = muE * phi * E * s
+        sz = Z / (KZ + Z)
+        mat = lD * Di * sz
+        k12, k21, sM = k12_0 * s, k21_iron + kZ * sz, sM0 * (1 + sz)
+        dC = rC * C * (1 - N / K) - (kh + kox) * C + krec * V - kill - muM * M1 * s
+        dV = (kh + kox) * C - (krec + kdV) * V
+        dZdt = eps_h * kh * C + eox * kox * C + eE * kill - dZ * Z - mat
+        dH = sH * C / K - kcat * H - g * H
+        dP = yP * g * H - gpx * P
+        dDi = sD * (1 - Di / D0) - mat - dD * Di
+        dDm = mat - (dD + eLN) * Dm
+        dEt = (rho_in * wb * Es + pE * E * Dm / (KD + Dm) - dE * E - wx * L * (1 - b) * E * s
+               - g2 * M2 * E / (KM2 + M2) - kT * max(T - 45, 0) * E)
+        dM1 = sM * f1 + k21 * M2 - k12 * M1 - dM * M1
+        dM2 = sM * (1 - f1) + k12 * M1 - k21 * M2 - dM * M2
+        dA_ = kv * wb * (plasma(t) - A) - kon * L * C / K * A / (KA + A) - dA * A
+        dDL_ = eLN * Dm * volume_mm3 - dDL * DL
+        dEs_ = ((pL + rhoM * MT) * DL / (KL + DL) - dEs * Vb * Es - rho_in * Es * wb * volume_mm3) / Vb
+        dMT_ = fmem * dEs * Vb * Es - dMT * MT
+        return [dC, dV, dZdt, dH, dP, dDi, dDm, dEt, dM1, dM2, dA_, dDL_, dEs_, dMT_]
+    return rhs
+
+
+SPECIES = ["tumour_cells", "damaged_cells", "damp", "h2o2", "lipid_peroxide", "immature_dc",
+           "mature_dc", "cd8_t_cells", "m1_macrophages", "m2_macrophages", "anti_pdl1"]
+COMPARTMENTS = ["lymph_node_mature_dc", "blood_effectors_per_mm3"]
+
+mode = sys.argv[1]
+if mode == "ode":
+    volume = 1e3  # the 1 cm box [mm^3]
+    dc0 = sD / (sD / D0 + dD)
+    m2_0 = sM0 * (1 - f1) / (k21_0 + dM)
+    m1_0 = (sM0 * f1 + k21_0 * m2_0) / dM
+    y0 = [5e5, 0, 0, 0, 0, dc0, 0, 0, m1_0, m2_0, 0, 0, 0, 0]
+    doses = [(6 * 3600.0, 8300.0)]
+    rhs = model(43.0, 2.0, 0.002, volume, doses)
+    # Integrated piecewise around the dose (its plasma level jumps).
+    times = [6 * 3600.0 * k for k in range(9)]
+    # Absolute tolerances 1e-12 of each quantity's scale; Radau checked against LSODA.
+    scale = np.array([1e6, 1e6, 1, 1e-3, 1e-2, 20, 2, 1, 200, 100, 3e3, 400, 0.2])
+    references = {}
+    for method in ("Radau", "LSODA"):
+        references[method] = [np.array(y0, dtype=float)]
+        state = np.array(y0, dtype=float)
+        for a, b in zip(times[:-1], times[1:]):
+            solution = solve_ivp(rhs, (a, b), state, method=method, rtol=1e-10,
+                                 atol=1e-12 * np.append(scale, 100))
+            check(solution.status == 0, f"{method} reference reaches t = {b / 3600:g} h")
+            state = solution.y[:, -1]
+            references[method].append(state.copy())
+    reference = references["Radau"]
+    spread = max(float(np.max(np.abs(a - b) / np.maximum(np.abs(a), 1e-300 + np.append(scale, 100))))
+                 for a, b in zip(references["Radau"], references["LSODA"]))
+    check(spread <= 1e-7, f"the two reference integrators agree to {spread:.1e}")
+    errors = {}
+    for step in ("1 h", "10 min", "5 min"):
+        output = "out-ode-" + step.replace(" ", "")
+        run(os.path.join(HERE, "immunotherapy", "uniform.prm"),
+            [f"Immune/MNP immunotherapy/Time step={step}"], output=output)
+        stats = read_csv(os.path.join(output, "statistics.csv"))
+        check(stats["time_s"] == times, f"{step}: outputs every 6 h")
+        worst, where = 0.0, ""
+        for row, expected in enumerate(reference):
+            for k, name in enumerate(SPECIES + COMPARTMENTS):
+                value = (stats[name + "_total"][row] / volume if name in SPECIES
+                         else stats[name][row])
+                # Relative to the largest value of the quantity over the run.
+                magnitude = max(abs(r[k]) for r in reference) or 1.0
+                error = abs(value - expected[k]) / magnitude
+                if error > worst:
+                    worst, where = error, f"{name} at t = {times[row] / 3600:g} h"
+            check(min(stats[name + "_min"][row] for name in SPECIES) >= -1e-10 * 1e6,
+                  f"{step}, t = {times[row] / 3600:g} h: no species negative")
+        errors[step] = worst
+        print(f"time step {step}: largest error {worst:.2e} of the quantity's largest value ({where})")
+    order = math.log2(errors["10 min"] / errors["5 min"])
+    print(f"observed order of the splitting {order:.2f}")
+    check(errors["5 min"] <= 1e-5, f"the PDE system with uniform fields follows its ODEs: {errors['5 min']:.1e} <= 1e-5")
+    check(order >= 1.8, f"the error falls at second order with the step ({order:.2f} >= 1.8)")
+    check(errors["1 h"] <= 1e-2, f"at the default step (1 h): {errors['1 h']:.1e} <= 1e-2")
+else:
+    sys.exit("usage: immunotherapy.py ode")
+finish()
