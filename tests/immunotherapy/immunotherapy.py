@@ -4,7 +4,10 @@
         the lymph-node/blood compartments at every output time against an independent
         SciPy integration (Radau, rtol 1e-10, checked against LSODA) of the model's equations, written here
         from the documented model. Errors at the default step (1 h) and at 10 and 5 min,
-        with the second order of the coupling between the last two."""
+        with the second order of the coupling between the last two.
+  behaviour  default parameters: without therapy the tumour grows; iron alone shifts the
+        macrophages toward M1 and delays growth; the DAMP released per committed cell
+        peaks in the ICD window (43-46 C) and falls under ablation."""
 import math
 import os
 import sys
@@ -131,6 +134,41 @@ if mode == "ode":
     check(errors["5 min"] <= 1e-5, f"the PDE system with uniform fields follows its ODEs: {errors['5 min']:.1e} <= 1e-5")
     check(order >= 1.8, f"the error falls at second order with the step ({order:.2f} >= 1.8)")
     check(errors["1 h"] <= 1e-2, f"at the default step (1 h): {errors['1 h']:.1e} <= 1e-2")
+elif mode == "behaviour":
+    prm = os.path.join(HERE, "immunotherapy", "uniform.prm")
+
+    def uniform(output, temperature, iron, end, extra=()):
+        # Above 45 C (the arterial limit) without perfusion: insulated, T stays put.
+        heat = ([f"Heat/Arterial temperature={temperature}"] if temperature <= 45
+                else ["Tissues/Property overrides=tumour: perfusion_rate=0"])
+        run(prm, [*heat, f"Heat/Initial temperature={temperature}",
+                  f"Transport/Prescribed/Iron by label=2: {iron}", "Immune/MNP immunotherapy/Anti-PD-L1/Doses=",
+                  f"Treatment schedule/End time={end}", "Output/Output interval=1 d"
+                  if end.endswith("d") else f"Output/Output interval={end}", *extra], output=output)
+        return read_csv(os.path.join(output, "statistics.csv"))
+
+    # Without therapy (37 C, no iron, no drug) the tumour grows; iron alone shifts the
+    # macrophages toward M1 (Zanganeh 2016) and delays the growth.
+    plain = uniform("out-untreated", 37, 0, "7 d")
+    cells = plain["target_tumour_cells"]
+    check(all(b > a for a, b in zip(cells, cells[1:])) and cells[-1] > 1.2 * cells[0],
+          f"untreated: the tumour grows every day ({cells[0]:.3e} -> {cells[-1]:.3e} cells)")
+    iron = uniform("out-iron-only", 37, 2, "7 d")
+    ratio_plain, ratio_iron = plain["target_m1_m2_ratio"][-1], iron["target_m1_m2_ratio"][-1]
+    check(ratio_iron > 1.5 * ratio_plain,
+          f"iron alone shifts macrophages toward M1: M1/M2 {ratio_plain:.2f} -> {ratio_iron:.2f}")
+    check(iron["target_tumour_cells"][-1] < plain["target_tumour_cells"][-1],
+          f"iron alone delays growth: {iron['target_tumour_cells'][-1]:.4e} < {plain['target_tumour_cells'][-1]:.4e} cells")
+    # Immunogenicity of heat: DAMP released per committed cell after 30 min at T peaks in
+    # the ICD window (43-46 C) and falls under ablation.
+    per_cell = {}
+    for temperature in (40, 42, 43, 44, 45, 46, 48, 52):
+        stats = uniform(f"out-window-{temperature}", temperature, 0, "30 min")
+        per_cell[temperature] = stats["damp_total"][-1] / stats["damaged_cells_total"][-1]
+    print("DAMP per damaged cell after 30 min:", ", ".join(f"{t} C: {v:.3e}" for t, v in per_cell.items()))
+    best = max(per_cell, key=per_cell.get)
+    check(43 <= best <= 46, f"ICD per killed cell peaks at {best} C, within 43-46 C")
+    check(per_cell[52] < 0.5 * per_cell[best], "and falls under ablation (52 C: below half the peak)")
 else:
-    sys.exit("usage: immunotherapy.py ode")
+    sys.exit("usage: immunotherapy.py ode|behaviour")
 finish()

@@ -301,9 +301,7 @@ ModelParameters parse_parameters(ParameterHandler &prm, double end_time)
     model.compartments.*e.member =
         read(e.section, e.name, e.unit, e.lower, e.upper) * e.to_internal;
   for (const auto &e : diffusivity_entries)
-    model.diffusivity[e.species] = read(
-        e.section, (std::string("Diffusivity of ") + species_names[e.species]).c_str(),
-        "m^2/s", 0, 1e-5);
+    model.diffusivity[e.species] = read(e.section, e.name, "m^2/s", 0, 1e-5);
 
   prm.enter_subsection("Anti-PD-L1");
   const std::string doses = base + "Anti-PD-L1/Doses";
