@@ -8,7 +8,10 @@ Writes into OUTPUT_DIRECTORY:
                    CEM43T90 on a second axis;
   target_temperature_volume.png  cumulative temperature-volume histogram of the target
                    (volume fraction at or above T) at the time of the highest T90 and at
-                   the end.
+                   the end;
+  immune.png       with Immune/Model = mnp immunotherapy: the target's tumour cells and
+                   ICD fraction, CD8+ density, M1/M2 ratio, DAMP, anti-PD-L1 (tissue and
+                   plasma) and the lymph node/blood compartments vs time in days.
 """
 import csv
 import os
@@ -75,6 +78,40 @@ def plot_histogram(stats, directory):
     return out
 
 
+def plot_immune(stats, directory):
+    if "target_tumour_cells" not in stats:
+        return None
+    days = stats["time_s"] / 86400
+    figure, axes = plt.subplots(2, 3, figsize=(13, 7), sharex=True)
+    panels = [
+        (axes[0, 0], [("target_tumour_cells", "viable tumour cells", "k-")], "cells", False),
+        (axes[0, 1], [("target_icd_fraction", "damaged (ICD) fraction", "r-")], "fraction", False),
+        (axes[0, 2], [("target_cd8_per_mm3", "CD8+ T cells", "b-")], "cells/mm³", False),
+        (axes[1, 0], [("target_m1_m2_ratio", "M1/M2", "g-"), ("target_damp", "DAMP", "m--")], "ratio, DAMP", False),
+        (axes[1, 1], [("target_anti_pdl1_nM", "anti-PD-L1 in the target", "c-"),
+                      ("plasma_anti_pdl1_nM", "in plasma", "c--")], "nM", False),
+        (axes[1, 2], [("blood_effectors_per_mm3", "blood effectors [/mm³]", "b--"),
+                      ("lymph_node_mature_dc", "mature DCs in the node", "y-"),
+                      ("memory_t_cells", "memory T cells", "k:")], "", True)]
+    for axis, curves, label, logarithmic in panels:
+        for name, title, style in curves:
+            if name in stats:
+                axis.plot(days, stats[name], style, label=title)
+        if logarithmic:
+            axis.set_yscale("symlog", linthresh=1.0)
+        else:
+            axis.ticklabel_format(axis="y", style="sci", scilimits=(-3, 4))
+        axis.set_ylabel(label)
+        axis.grid(alpha=0.3)
+        axis.legend(fontsize=8)
+    for axis in axes[1]:
+        axis.set_xlabel("time [d]")
+    figure.tight_layout()
+    out = os.path.join(directory, "immune.png")
+    figure.savefig(out, dpi=110)
+    return out
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
@@ -83,7 +120,8 @@ def main():
     if not os.path.exists(statistics):
         sys.exit(f"plot_statistics.py: no statistics.csv in {directory}")
     stats = read_columns(statistics)
-    written = [plot_temperatures(stats, directory), plot_histogram(stats, directory)]
+    written = [plot_temperatures(stats, directory), plot_histogram(stats, directory),
+               plot_immune(stats, directory)]
     print("plots:", ", ".join(path for path in written if path))
 
 

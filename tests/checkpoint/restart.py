@@ -1,7 +1,7 @@
 """Checkpoint/restart of tests/checkpoint/restart.prm (every layer on: magnetophoresis
 and uptake, quasi-static EM, adaptive BDF2 heat with Newton, the custom immune model,
 probes, ParaView output; a checkpoint every 200 s of simulated time):
-  kill9 A B [tight]
+  kill9 A B [tight|immunotherapy]
               a run on A ranks killed with SIGKILL at a random moment after its first
               checkpoint, resumed with Resume = auto on B ranks: statistics.csv,
               probes.csv and the dose histogram equal the uninterrupted A-rank run, row
@@ -27,6 +27,8 @@ probes, ParaView output; a checkpoint every 200 s of simulated time):
               (the eddy field at the symmetry centre is round-off, 1e-12 of the field
               elsewhere), and for a minimum the largest of the matching maximum. Every
               run closes its iron and heat balances to 1e-8.
+              'immunotherapy': the same with Immune/Model = mnp immunotherapy (11
+              species, the lymph-node/blood compartments, an anti-PD-L1 dose at 100 s).
   basal       a resume from the checkpoint at t = 200 s, before the AMF session: every
               restored vector and scalar is bitwise the one of the uninterrupted run,
               yet the first resumed 60 s step ends with round-off differences in the
@@ -60,6 +62,10 @@ TIGHT = ["Electromagnetics/Quasi-static/Linear solver/Relative tolerance=1e-13",
          "Immune/Custom/Linear solver/Relative tolerance=1e-13",
          "Interstitial flow/Linear solver/Relative tolerance=1e-13",
          "Transport/Advection diffusion/Linear solver/Relative tolerance=1e-13"]
+# The default immune model instead of the custom one: 11 species, the lymph-node/blood
+# compartments and an anti-PD-L1 dose, every species and compartment checkpointed.
+IMMUNOTHERAPY = ["Immune/Model=mnp immunotherapy", "Immune/MNP immunotherapy/Time step=50",
+                 "Immune/MNP immunotherapy/Anti-PD-L1/Doses=100 s: 8300"]
 
 
 def command(output, overrides=(), ranks=1):
@@ -227,9 +233,10 @@ def reference_run(ranks, overrides=(), name=None):
     return output
 
 
-def kill9(ranks_before, ranks_after, tight):
-    settings = TIGHT if tight else []
-    suffix = "-tight" if tight else ""
+def kill9(ranks_before, ranks_after, variant):
+    settings = {"tight": TIGHT, "immunotherapy": IMMUNOTHERAPY}.get(variant, [])
+    tight = variant == "tight"
+    suffix = "-" + variant if variant else ""
     reference = reference_run(ranks_before, settings, f"reference-{ranks_before}{suffix}")
     output = os.path.abspath(f"killed-{ranks_before}-{ranks_after}{suffix}")
     seed = random.randrange(1 << 30)
@@ -335,7 +342,7 @@ def unwritable():
 
 case = sys.argv[1]
 if case == "kill9":
-    kill9(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4:] == ["tight"])
+    kill9(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4] if len(sys.argv) > 4 else "")
 else:
     {"basal": basal, "sigterm": sigterm, "parameters": parameters, "unwritable": unwritable}[case]()
 finish()

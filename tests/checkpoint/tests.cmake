@@ -11,3 +11,5 @@ ferrotherm_test(checkpoint/kill9_2_to_1_tight checkpoint/restart.py kill9 2 1 ti
 foreach(case basal sigterm parameters unwritable)
   ferrotherm_test(checkpoint/${case} checkpoint/restart.py ${case})
 endforeach()
+ferrotherm_test(checkpoint/kill9_immunotherapy_1_to_1 checkpoint/restart.py kill9 1 1 immunotherapy)
+ferrotherm_test(checkpoint/kill9_immunotherapy_2_to_1 checkpoint/restart.py kill9 2 1 immunotherapy PROCESSORS 2)
