@@ -693,10 +693,10 @@ void Simulator::run()
   {
     const double t_next =
         std::min({next_output, treatment_schedule.next_event_after(current_time), end});
+    for (unsigned int m = 0; m < modules.size(); ++m)
     {
-      TimerOutput::Scope scope(timer, "time steps");
-      for (PhysicsModule *module : modules)
-        module->advance(current_time, t_next);
+      TimerOutput::Scope scope(timer, "time steps: " + module_names[m]);
+      modules[m]->advance(current_time, t_next);
     }
     current_time = t_next;
     ++macro_steps;

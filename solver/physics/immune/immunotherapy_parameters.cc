@@ -207,7 +207,10 @@ const DiffusivityEntry diffusivity_entries[] = {
      "cell dispersion; <= 1e-12 [E]"},
     {"Tumour", "Diffusivity of damaged cells", damaged, "0", "damaged cells do not move"},
     {"DAMP", "Diffusivity", damp, "5e-11", "HMGB1 (25 kDa) 3e-11-1e-10 [E]; IL-12 7e-11"},
-    {"ROS", "Diffusivity of H2O2", peroxide, "1.8e-9", "H2O2 at 37 C"},
+    {"ROS", "Diffusivity of H2O2", peroxide, "0",
+     "1.8e-9 at 37 C, but H2O2 travels only sqrt(D/k_cat) = 13 um before removal: on "
+     "mm cells with steps of minutes it is local (split diffusion over a whole step "
+     "would spread it over mm); give it only on a um-resolved mesh with short steps"},
     {"ROS", "Diffusivity of lipid peroxide", lipid_peroxide, "0", "membrane-bound"},
     {"Dendritic cells", "Diffusivity of immature DCs", immature_dc, "1e-11",
      "8.64e-3 cm^2/d (Friedman-group set)"},

@@ -28,9 +28,10 @@ namespace
 const double sdirk_gamma = 1 - 1 / std::sqrt(2.0);
 } // namespace
 
-void ReactionDiffusionSystem::declare_parameters(ParameterHandler &prm)
+void ReactionDiffusionSystem::declare_parameters(ParameterHandler &prm,
+                                                 const std::string &default_tolerance)
 {
-  prm.declare_entry("Reaction tolerance", "1e-8", Patterns::Double(0),
+  prm.declare_entry("Reaction tolerance", default_tolerance, Patterns::Double(0),
                     "Relative error tolerance of the nodal reaction integration (step "
                     "doubling); the absolute tolerance is this times each species' "
                     "largest value.");
@@ -123,6 +124,17 @@ void ReactionDiffusionSystem::setup(const ScalarSpace &scalar_space,
           cell_laplace(i, j) +=
               fe_values.shape_grad(i, q) * fe_values.shape_grad(j, q) * fe_values.JxW(q);
         }
+      }
+    if (lumped_mass)
+      for (unsigned int i = 0; i < n; ++i)
+      {
+        double row_sum = 0;
+        for (unsigned int j = 0; j < n; ++j)
+        {
+          row_sum += cell_mass(i, j);
+          cell_mass(i, j) = 0;
+        }
+        cell_mass(i, i) = row_sum;
       }
     constraints.distribute_local_to_global(cell_mass, indices, mass);
     for (unsigned int k = 0; k < species.size(); ++k)

@@ -49,8 +49,14 @@ public:
                                       const double *values, double *jacobian)>;
 
   // "Reaction tolerance" and the "Linear solver" subsection, in the current section.
-  static void declare_parameters(dealii::ParameterHandler &prm);
+  static void declare_parameters(dealii::ParameterHandler &prm,
+                                 const std::string &default_tolerance = "1e-8");
   void parse_parameters(dealii::ParameterHandler &prm, unsigned int n_species);
+
+  // Row-sum lumped mass in the diffusion step (before setup): with Q1 elements on
+  // non-obtuse meshes the implicit diffusion then keeps non-negative values
+  // non-negative (an M-matrix), at the cost of accuracy at sharp fronts.
+  void set_lumped_mass(bool lumped) { lumped_mass = lumped; }
 
   void setup(const ScalarSpace &space, const std::vector<Species> &species);
 
@@ -101,6 +107,7 @@ private:
   LA::MPI::Vector u, u_stage, rhs, work;
 
   double tolerance = 1e-8;
+  bool lumped_mass = false;
   unsigned int n_reaction_substeps = 0, n_linear_iterations = 0;
 };
 } // namespace ferrotherm
