@@ -4,6 +4,8 @@
 #include <deal.II/dofs/dof_tools.h>
 #include <deal.II/fe/mapping_q.h>
 #include <deal.II/fe/mapping_q_cache.h>
+#include <deal.II/lac/dynamic_sparsity_pattern.h>
+#include <deal.II/lac/sparsity_tools.h>
 
 #include <algorithm>
 
@@ -46,4 +48,13 @@ void ScalarSpace::setup()
 }
 
 FieldVector ScalarSpace::make_field_vector() const { return FieldVector(partitioner); }
+
+void ScalarSpace::make_sparsity_pattern(const AffineConstraints<double> &constraints,
+                                        DynamicSparsityPattern &pattern) const
+{
+  pattern.reinit(locally_relevant.size(), locally_relevant.size(), locally_relevant);
+  DoFTools::make_sparsity_pattern(dof_handler, pattern, constraints, false);
+  SparsityTools::distribute_sparsity_pattern(
+      pattern, locally_owned, dof_handler.get_communicator(), locally_relevant);
+}
 } // namespace ferrotherm

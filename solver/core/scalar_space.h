@@ -19,6 +19,11 @@
 
 #include <memory>
 
+namespace dealii
+{
+class DynamicSparsityPattern;
+}
+
 namespace ferrotherm
 {
 class ScalarSpace
@@ -33,6 +38,11 @@ public:
 
   // A ghosted field vector on this space.
   FieldVector make_field_vector() const;
+
+  // The coupling pattern of the locally relevant DoFs under `constraints` (entries the
+  // constraints eliminate are not kept), distributed for a matrix of the owned rows.
+  void make_sparsity_pattern(const dealii::AffineConstraints<double> &constraints,
+                             dealii::DynamicSparsityPattern &pattern) const;
 
   const dealii::FE_Q<3> fe;
   dealii::DoFHandler<3> dof_handler;

@@ -20,11 +20,9 @@
 
 #include <deal.II/base/bounding_box.h>
 #include <deal.II/base/mpi.h>
-#include <deal.II/dofs/dof_tools.h>
 #include <deal.II/fe/fe_values.h>
 #include <deal.II/lac/dynamic_sparsity_pattern.h>
 #include <deal.II/lac/full_matrix.h>
-#include <deal.II/lac/sparsity_tools.h>
 #include <deal.II/lac/vector.h>
 #include <deal.II/numerics/data_out.h>
 
@@ -253,10 +251,8 @@ private:
       constraints.add_line(0);
     constraints.close();
 
-    DynamicSparsityPattern pattern(space.locally_relevant);
-    DoFTools::make_sparsity_pattern(space.dof_handler, pattern, constraints, false);
-    SparsityTools::distribute_sparsity_pattern(pattern, space.locally_owned, comm,
-                                               space.locally_relevant);
+    DynamicSparsityPattern pattern;
+    space.make_sparsity_pattern(constraints, pattern);
     LA::MPI::SparseMatrix matrix;
     matrix.reinit(space.locally_owned, space.locally_owned, pattern, comm);
     LA::MPI::Vector rhs(space.locally_owned, comm), solution(space.locally_owned, comm);

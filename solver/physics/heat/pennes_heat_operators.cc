@@ -19,11 +19,9 @@
 #include <deal.II/base/function.h>
 #include <deal.II/base/mpi.h>
 #include <deal.II/base/quadrature_lib.h>
-#include <deal.II/dofs/dof_tools.h>
 #include <deal.II/fe/fe_values.h>
 #include <deal.II/lac/dynamic_sparsity_pattern.h>
 #include <deal.II/lac/full_matrix.h>
-#include <deal.II/lac/sparsity_tools.h>
 #include <deal.II/lac/vector.h>
 #include <deal.II/numerics/data_out.h>
 #include <deal.II/numerics/vector_tools.h>
@@ -48,10 +46,8 @@ void PennesHeat::setup_matrices()
 {
   const ScalarSpace &space = simulator->scalar_space();
   const MPI_Comm comm = simulator->mpi_communicator();
-  DynamicSparsityPattern pattern(space.locally_relevant);
-  DoFTools::make_sparsity_pattern(space.dof_handler, pattern, zero_constraints, false);
-  SparsityTools::distribute_sparsity_pattern(pattern, space.locally_owned, comm,
-                                             space.locally_relevant);
+  DynamicSparsityPattern pattern;
+  space.make_sparsity_pattern(zero_constraints, pattern);
   for (LA::MPI::SparseMatrix *matrix :
        {&mass_matrix, &stiffness_matrix, &system_matrix, &newton_matrix})
     matrix->reinit(space.locally_owned, space.locally_owned, pattern, comm);

@@ -29,18 +29,18 @@ namespace
 {
 constexpr double per_day = 1.0 / 86400;
 
-// One scalar parameter: where it is, its default in the unit shown, the factor to the
-// internal unit, the admissible range (in the unit shown) and its source.
-struct Entry
+// One scalar parameter of `Owner`: where it is, its default in the unit shown, the
+// factor to the internal unit, the admissible range (in the unit shown) and its source.
+template <class Owner> struct Entry
 {
   const char *section, *name, *value, *unit;
   double to_internal;
-  double Parameters::*member;
+  double Owner::*member;
   double lower, upper;
   const char *source;
 };
 
-const Entry entries[] = {
+const Entry<Parameters> entries[] = {
     {"Tumour", "Carrying capacity", "1e6", "cells/mm^3", 1, &Parameters::capacity, 1, 1e7,
      "K ~ 1e9 cells/cm^3 (de Pillis et al. 2005)"},
     {"Tumour", "Growth rate", "0.3", "1/d", per_day, &Parameters::growth, 0, 10,
@@ -159,16 +159,7 @@ const Entry entries[] = {
     {"Anti-PD-L1", "Clearance rate", "0.1", "1/d", per_day,
      &Parameters::antibody_clearance, 0, 100, "delta_A in tissue [E]"}};
 
-struct CompartmentEntry
-{
-  const char *section, *name, *value, *unit;
-  double to_internal;
-  double CompartmentParameters::*member;
-  double lower, upper;
-  const char *source;
-};
-
-const CompartmentEntry compartment_entries[] = {
+const Entry<CompartmentParameters> compartment_entries[] = {
     {"Lymph node", "DC death in the node", "0.5", "1/d", per_day,
      &CompartmentParameters::node_dc_death, 0, 100, "d_DL [E]"},
     {"Lymph node", "Priming rate", "1e7", "cells/d", per_day,
@@ -243,25 +234,27 @@ double AntibodySchedule::plasma_level(double t) const
 void declare_parameters(ParameterHandler &prm)
 {
   std::vector<std::string> sections;
-  for (const auto &e : entries)
-    if (std::find(sections.begin(), sections.end(), e.section) == sections.end())
-      sections.push_back(e.section);
-  for (const auto &e : compartment_entries)
-    if (std::find(sections.begin(), sections.end(), e.section) == sections.end())
-      sections.push_back(e.section);
+  const auto add_sections = [&sections](const auto &table)
+  {
+    for (const auto &e : table)
+      if (std::find(sections.begin(), sections.end(), e.section) == sections.end())
+        sections.push_back(e.section);
+  };
+  add_sections(entries);
+  add_sections(compartment_entries);
   for (const std::string &section : sections)
   {
     prm.enter_subsection(section);
-    for (const auto &e : entries)
-      if (section == e.section)
-        prm.declare_entry(e.name, e.value, Double(),
-                          std::string("[") + e.unit + "], " +
-                              range_text(e.lower, e.upper) + ". " + e.source + ".");
-    for (const auto &e : compartment_entries)
-      if (section == e.section)
-        prm.declare_entry(e.name, e.value, Double(),
-                          std::string("[") + e.unit + "], " +
-                              range_text(e.lower, e.upper) + ". " + e.source + ".");
+    const auto declare = [&](const auto &table)
+    {
+      for (const auto &e : table)
+        if (section == e.section)
+          prm.declare_entry(e.name, e.value, Double(),
+                            std::string("[") + e.unit + "], " +
+                                range_text(e.lower, e.upper) + ". " + e.source + ".");
+    };
+    declare(entries);
+    declare(compartment_entries);
     for (const auto &e : diffusivity_entries)
       if (section == e.section)
         prm.declare_entry(e.name, e.value, Double(),
@@ -297,12 +290,13 @@ ModelParameters parse_parameters(ParameterHandler &prm, double end_time)
     check_range(value, lower, upper, base + section + "/" + name, unit);
     return value;
   };
-  for (const auto &e : entries)
-    model.kinetics.*e.member =
-        read(e.section, e.name, e.unit, e.lower, e.upper) * e.to_internal;
-  for (const auto &e : compartment_entries)
-    model.compartments.*e.member =
-        read(e.section, e.name, e.unit, e.lower, e.upper) * e.to_internal;
+  const auto read_table = [&read](const auto &table, auto &owner)
+  {
+    for (const auto &e : table)
+      owner.*e.member = read(e.section, e.name, e.unit, e.lower, e.upper) * e.to_internal;
+  };
+  read_table(entries, model.kinetics);
+  read_table(compartment_entries, model.compartments);
   for (const auto &e : diffusivity_entries)
     model.diffusivity[e.species] = read(e.section, e.name, "m^2/s", 0, 1e-5);
 

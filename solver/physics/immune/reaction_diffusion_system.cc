@@ -7,11 +7,9 @@
 #include "core/scalar_space.h"
 
 #include <deal.II/base/mpi.h>
-#include <deal.II/dofs/dof_tools.h>
 #include <deal.II/fe/fe_values.h>
 #include <deal.II/lac/dynamic_sparsity_pattern.h>
 #include <deal.II/lac/full_matrix.h>
-#include <deal.II/lac/sparsity_tools.h>
 
 #include <algorithm>
 #include <cmath>
@@ -69,10 +67,8 @@ void ReactionDiffusionSystem::setup(const ScalarSpace &scalar_space,
   constraints.merge(space->hanging_node_constraints);
   constraints.close();
 
-  DynamicSparsityPattern pattern(space->locally_relevant);
-  DoFTools::make_sparsity_pattern(space->dof_handler, pattern, constraints, false);
-  SparsityTools::distribute_sparsity_pattern(pattern, space->locally_owned, comm,
-                                             space->locally_relevant);
+  DynamicSparsityPattern pattern;
+  space->make_sparsity_pattern(constraints, pattern);
   mass.reinit(space->locally_owned, space->locally_owned, pattern, comm);
   stiffness.clear();
   system.clear();

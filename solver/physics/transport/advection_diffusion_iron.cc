@@ -12,10 +12,8 @@
 #include "core/time_value.h"
 
 #include <deal.II/base/mpi.h>
-#include <deal.II/dofs/dof_tools.h>
 #include <deal.II/fe/fe_values.h>
 #include <deal.II/lac/dynamic_sparsity_pattern.h>
-#include <deal.II/lac/sparsity_tools.h>
 #include <deal.II/numerics/vector_tools.h>
 
 #include <cmath>
@@ -273,10 +271,8 @@ void AdvectionDiffusionIron::setup()
   const ScalarSpace &space = simulator->scalar_space();
   const MPI_Comm comm = space.dof_handler.get_communicator();
   setup_constraints(0.0);
-  DynamicSparsityPattern pattern(space.locally_relevant);
-  DoFTools::make_sparsity_pattern(space.dof_handler, pattern, constraints, false);
-  SparsityTools::distribute_sparsity_pattern(pattern, space.locally_owned, comm,
-                                             space.locally_relevant);
+  DynamicSparsityPattern pattern;
+  space.make_sparsity_pattern(constraints, pattern);
   system_matrix.reinit(space.locally_owned, space.locally_owned, pattern, comm);
   history_matrix.reinit(space.locally_owned, space.locally_owned, pattern, comm);
   assembled_factor = -1; // assembled on the first step (also after a mesh change)
