@@ -250,12 +250,13 @@ public:
 
   void add_statistics(StatisticsRow &row) const override
   {
-    // Totals [cells, nmol-equivalent] and minima of every species.
+    // Totals [cells, nmol-equivalent] and extremes of every species.
     for (unsigned int k = 0; k < im::n_species; ++k)
     {
       row.emplace_back(std::string(im::species_names[k]) + "_total",
                        system.total(k) * mm3_per_m3);
       row.emplace_back(std::string(im::species_names[k]) + "_min", system.minimum(k));
+      row.emplace_back(std::string(im::species_names[k]) + "_max", system.maximum(k));
     }
     // Means over the target tissues.
     const MPI_Comm comm = simulator->mpi_communicator();

@@ -121,17 +121,6 @@ void ReactionDiffusionSystem::setup(const ScalarSpace &scalar_space,
               fe_values.shape_grad(i, q) * fe_values.shape_grad(j, q) * fe_values.JxW(q);
         }
       }
-    if (lumped_mass)
-      for (unsigned int i = 0; i < n; ++i)
-      {
-        double row_sum = 0;
-        for (unsigned int j = 0; j < n; ++j)
-        {
-          row_sum += cell_mass(i, j);
-          cell_mass(i, j) = 0;
-        }
-        cell_mass(i, i) = row_sum;
-      }
     constraints.distribute_local_to_global(cell_mass, indices, mass);
     for (unsigned int k = 0; k < species.size(); ++k)
       if (stiffness[k])
@@ -145,6 +134,19 @@ void ReactionDiffusionSystem::setup(const ScalarSpace &scalar_space,
       }
   }
   mass.compress(VectorOperation::add);
+  if (lumped_mass)
+  {
+    // Row sums of the assembled (hanging-node condensed) mass on the diagonal: the
+    // integrals of the conforming basis functions, positive for Q1, and no off-diagonal
+    // mass couplings at hanging nodes.
+    LA::MPI::Vector ones(space->locally_owned, comm), row_sums(space->locally_owned, comm);
+    ones = 1.0;
+    mass.vmult(row_sums, ones);
+    mass = 0;
+    for (const auto row : space->locally_owned)
+      mass.set(row, row, row_sums(row));
+    mass.compress(VectorOperation::insert);
+  }
   for (auto &matrix : stiffness)
     if (matrix)
       matrix->compress(VectorOperation::add);

@@ -53,9 +53,10 @@ public:
                                  const std::string &default_tolerance = "1e-8");
   void parse_parameters(dealii::ParameterHandler &prm, unsigned int n_species);
 
-  // Row-sum lumped mass in the diffusion step (before setup): with Q1 elements on
-  // non-obtuse meshes the implicit diffusion then keeps non-negative values
-  // non-negative (an M-matrix), at the cost of accuracy at sharp fronts.
+  // Row-sum lumped mass in the diffusion step (before setup; the row sums of the
+  // hanging-node condensed mass): with Q1 elements on non-obtuse meshes the implicit
+  // diffusion then keeps non-negative values non-negative (an M-matrix), at the cost of
+  // accuracy at sharp fronts.
   void set_lumped_mass(bool lumped) { lumped_mass = lumped; }
 
   void setup(const ScalarSpace &space, const std::vector<Species> &species);
