@@ -2,6 +2,7 @@
 #include "core/time_intervals.h"
 
 #include "core/input_error.h"
+#include "core/range_check.h"
 #include "core/text_parsing.h"
 #include "core/time_value.h"
 
@@ -27,16 +28,29 @@ std::size_t find_separator(const std::string &item)
 } // namespace
 
 void TimeIntervals::parse(const std::string &input, const std::string &where,
-                          double end_time)
+                          double end_time, const std::string &value_name,
+                          double max_value)
 {
   const std::string text = trim(input);
-  intervals.clear();
+  std::vector<std::pair<std::pair<double, double>, double>> parsed;
   if (text == "always")
-    intervals.emplace_back(0.0, std::max(end_time, 0.0));
+    parsed.push_back({{0.0, std::max(end_time, 0.0)}, 1.0});
   else if (text != "never")
   {
-    for (const auto &item : split(text, ';'))
+    for (const auto &entry : split(text, ';'))
     {
+      std::string item = entry;
+      double value = 1;
+      if (const auto colon = entry.find(':'); colon != std::string::npos)
+      {
+        if (value_name.empty())
+          throw_input_error(where,
+                            "an interval takes no value here, found '" + entry + "'");
+        item = entry.substr(0, colon);
+        value = parse_double(entry.substr(colon + 1), where);
+        check_range(value, 0, max_value,
+                    where + " (" + value_name + " of '" + trim(item) + "')", "");
+      }
       const std::size_t separator = find_separator(item);
       if (separator == std::string::npos)
         throw_input_error(where, "expected 'always', 'never' or intervals 'start-end' or "
@@ -49,22 +63,40 @@ void TimeIntervals::parse(const std::string &input, const std::string &where,
       if (!(start >= 0 && stop > start))
         throw_input_error(where,
                           "the interval '" + item + "' must satisfy 0 <= start < end");
-      intervals.emplace_back(start, stop);
+      parsed.push_back({{start, stop}, value});
     }
-    std::sort(intervals.begin(), intervals.end());
-    for (unsigned int i = 1; i < intervals.size(); ++i)
-      if (intervals[i].first < intervals[i - 1].second)
+    std::sort(parsed.begin(), parsed.end());
+    for (unsigned int i = 1; i < parsed.size(); ++i)
+      if (parsed[i].first.first < parsed[i - 1].first.second)
         throw_input_error(where, "the intervals overlap");
   }
+  intervals.clear();
+  values.clear();
+  for (const auto &[interval, value] : parsed)
+  {
+    intervals.push_back(interval);
+    values.push_back(value);
+  }
+}
+
+int TimeIntervals::index_at(double t_old, double t_new) const
+{
+  const double middle = 0.5 * (t_old + t_new);
+  for (unsigned int i = 0; i < intervals.size(); ++i)
+    if (middle >= intervals[i].first && middle < intervals[i].second)
+      return static_cast<int>(i);
+  return -1;
 }
 
 bool TimeIntervals::active(double t_old, double t_new) const
 {
-  const double middle = 0.5 * (t_old + t_new);
-  for (const auto &interval : intervals)
-    if (middle >= interval.first && middle < interval.second)
-      return true;
-  return false;
+  return index_at(t_old, t_new) >= 0;
+}
+
+double TimeIntervals::value(double t_old, double t_new) const
+{
+  const int index = index_at(t_old, t_new);
+  return index >= 0 ? values[index] : 0.0;
 }
 
 double TimeIntervals::next_switch_after(double t) const

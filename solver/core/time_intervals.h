@@ -13,11 +13,16 @@ namespace ferrotherm
 class TimeIntervals
 {
 public:
-  // `always` covers [0, end_time].
-  void parse(const std::string &text, const std::string &where, double end_time);
+  // `always` covers [0, end_time]. With `value_name` (e.g. "coil current scale") an
+  // interval may carry a value, 'start+duration: value' (default 1), in [0, max_value].
+  void parse(const std::string &text, const std::string &where, double end_time,
+             const std::string &value_name = "", double max_value = 0);
 
   // True when the midpoint of (t_old, t_new] lies in an interval.
   bool active(double t_old, double t_new) const;
+
+  // The value of the interval holding the midpoint of (t_old, t_new] (0: none).
+  double value(double t_old, double t_new) const;
 
   // The first start or end strictly after t (infinity if none).
   double next_switch_after(double t) const;
@@ -25,6 +30,10 @@ public:
   const std::vector<std::pair<double, double>> &list() const { return intervals; }
 
 private:
+  // The interval holding the midpoint of (t_old, t_new], or -1.
+  int index_at(double t_old, double t_new) const;
+
   std::vector<std::pair<double, double>> intervals;
+  std::vector<double> values; // per interval, in the order of `intervals`
 };
 } // namespace ferrotherm

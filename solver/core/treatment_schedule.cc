@@ -17,11 +17,14 @@ void TreatmentSchedule::declare_parameters(ParameterHandler &prm)
                     "Simulated treatment time, in [0, 1e8 s]. 0 with 'Heat/Time "
                     "stepping = steady' computes the steady state. " +
                         time_syntax);
-  prm.declare_entry("AMF sessions", "always", Patterns::Anything(),
-                    "When the alternating magnetic field is on: 'always', 'never', or "
-                    "intervals 'start-end' or 'start+duration' separated by ';' (e.g. "
-                    "'0-1800; 3600-5400' in seconds, or '0 + 30 min; 2 d + 30 min'). " +
-                        time_syntax);
+  prm.declare_entry(
+      "AMF sessions", "always", Patterns::Anything(),
+      "When the alternating magnetic field is on: 'always', 'never', or "
+      "intervals 'start-end' or 'start+duration' separated by ';' (e.g. "
+      "'0-1800; 3600-5400' in seconds, or '0 + 30 min; 2 d + 30 min'); "
+      "'interval: s' runs that session at s times the nominal coil current, "
+      "s in [0, 10] (e.g. '2 d + 30 min: 0.8'). " +
+          time_syntax);
   prm.leave_subsection();
 }
 
@@ -30,13 +33,14 @@ void TreatmentSchedule::parse_parameters(ParameterHandler &prm)
   prm.enter_subsection("Treatment schedule");
   end = parse_time(prm.get("End time"), "Treatment schedule/End time");
   check_range(end, 0, 1e8, "Treatment schedule/End time", "s");
-  amf_sessions.parse(prm.get("AMF sessions"), "Treatment schedule/AMF sessions", end);
+  amf_sessions.parse(prm.get("AMF sessions"), "Treatment schedule/AMF sessions", end,
+                     "coil current scale", 10);
   prm.leave_subsection();
 }
 
 double TreatmentSchedule::field_scale(double t_old, double t_new) const
 {
-  return amf_sessions.active(t_old, t_new) ? 1.0 : 0.0;
+  return amf_sessions.value(t_old, t_new);
 }
 
 double TreatmentSchedule::next_event_after(double t) const

@@ -1,6 +1,7 @@
 // TreatmentSchedule: the treatment clock's events. The run covers [0, End time]; the
-// alternating field is on during the AMF sessions ("0-1800; 3600-5400", in seconds)
-// and off between them. Time steps are cut at session starts and ends, so a step never
+// alternating field is on during the AMF sessions ("0-1800; 3600-5400", or with units
+// and a coil-current scale per session, "0 + 30 min; 2 d + 30 min: 0.8") and off
+// between them. Time steps are cut at session starts and ends, so a step never
 // straddles a switch.
 #pragma once
 
@@ -21,8 +22,8 @@ public:
 
   double end_time() const { return end; }
 
-  // Coil current relative to its nominal value (1 in a session, 0 outside) on the
-  // step (t_old, t_new], which never straddles a switch.
+  // Coil current relative to its nominal value (the session's scale, 1 by default, in
+  // a session; 0 outside) on the step (t_old, t_new], which never straddles a switch.
   double field_scale(double t_old, double t_new) const;
 
   // The first session start or end strictly after t (end time if none).

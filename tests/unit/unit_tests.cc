@@ -546,6 +546,20 @@ void time_units()
             intervals.list()[0] == std::make_pair(1e-3, 5.0) &&
             intervals.list()[1] == std::make_pair(3600.0, 7200.0) &&
             intervals.list()[2] == std::make_pair(172800.0, 174600.0));
+  intervals.parse("0 + 30 min; 2 d + 30 min: 0.8", "test", 1e6, "coil current scale", 10);
+  check("a session's value (coil current scale), 1 by default",
+        intervals.value(0, 60) == 1 && intervals.value(172800, 172860) == 0.8 &&
+            intervals.value(3600, 3660) == 0);
+  bool value_refused = false;
+  try
+  {
+    intervals.parse("0 + 30 min: 0.5", "test", 1e6);
+  }
+  catch (const InputError &)
+  {
+    value_refused = true;
+  }
+  check("a value where none is taken (magnet application) is refused", value_refused);
   bool overlap_rejected = false;
   try
   {

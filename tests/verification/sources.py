@@ -3,7 +3,8 @@
     H^2 law below the first row;
   - eddy heating of the function field model: 1/2 sigma |E|^2 * V;
   - 30 min at constant 45 C: CEM43 = 120 min and Omega = k(45 C) * 1800 s with the liver
-    Arrhenius fit (k = 3.608313e-3 1/s), at a probe and as target statistics."""
+    Arrhenius fit (k = 3.608313e-3 1/s), at a probe and as target statistics;
+  - two sessions, the second at half the coil current: a quarter of the eddy power."""
 import os
 import sys
 
@@ -34,4 +35,14 @@ check(abs(probes["inside:thermal_damage"][-1] - omega) <= 1e-6 * omega,
       f"Omega = {probes['inside:thermal_damage'][-1]:.9g} = {omega:.9g}")
 check(abs(stats["target_CEM43_p90_min"][-1] - 120) <= 1e-9 and stats["target_damaged_fraction"][-1] == 1
       and abs(stats["CEM43T90_min"][-1] - 120) <= 1e-9, "target CEM43 p90, CEM43T90 = 120 min, all damaged")
+# A coil-current scale per session: the eddy power follows the scale of each session
+# (E ~ scale, power ~ scale^2), and nothing heats after the last one.
+run(PRM, ["Treatment schedule/AMF sessions=0 + 60 s; 60 s + 60 s: 0.5", "Treatment schedule/End time=150",
+          "Output/Output interval=30"], output="out-scaled")
+stats = read_csv(os.path.join("out-scaled", "statistics.csv"))
+row = {t: k for k, t in enumerate(stats["time_s"])}
+full, half, off = row[30.0], row[90.0], row[150.0]
+ratio = stats["power_eddy_W"][half] / stats["power_eddy_W"][full]
+check(abs(ratio - 0.25) <= 1e-12, f"session at scale 0.5: eddy power ratio {ratio:.15f} = 0.25")
+check(stats["power_eddy_W"][off] == 0 and stats["power_mnp_W"][off] == 0, "no heating after the sessions")
 finish()
