@@ -38,6 +38,8 @@ FieldVector lumped_projection(const ScalarSpace &space, const Field &field)
   for (unsigned int i = 0; i < weighted.locally_owned_size(); ++i)
     if (weight.local_element(i) != 0)
       weighted.local_element(i) /= weight.local_element(i);
+  // Hanging nodes take the values of their masters (a conforming field).
+  space.hanging_node_constraints.distribute(weighted);
   weighted.update_ghost_values();
   return weighted;
 }

@@ -24,7 +24,7 @@ K, rC, krec, kdV = 1e6, 0.3 / DAY, 0.5 / DAY, 1.0 / DAY
 k43 = 0.04 / 60
 sH, kcat, kF25, chi, vnz, Ea, yP, kgpx, beta = 3.0, 10.0, 70.0, 1e-3, 1e-3, 37e3, 1.0, 1e-3, 0.2
 Pth, KP, kP = 1.0, 1.0, 2.0 / DAY
-eh0, Tstar, sT, eox, eE, dZ, KZ = 1e-5, 44.0, 3.0, 2.2e-5, 0.5e-5, 30 / DAY, 1.0
+eh0, Tstar, sT, eox, eE, dZ, KZ, yD = 1e-5, 44.0, 3.0, 2.2e-5, 0.5e-5, 30 / DAY, 1.0, 0.01
 sD, D0, lD, dD, eLN = 4 / DAY, 20.0, 2 / DAY, 0.1 / DAY, 0.7 / DAY
 rho_in, pE, KD, dE, muE, KC, wx = 1e-3, 1 / DAY, 10.0, 0.18 / DAY, 5e-4 / DAY, 4e5, 0.5 / DAY
 L0, L1, KLE, KQ, g2, KM2, kT = 1.0, 2.0, 1e3, 1.0, 0.5 / DAY, 100.0, 1e-3
@@ -60,7 +60,7 @@ def model(T, iron, wb, volume_mm3, doses, vd=3.0, half_life=27 * DAY):
         k12, k21, sM = k12_0 * s, k21_iron + kZ * sz, sM0 * (1 + sz)
         dC = rC * C * (1 - N / K) - (kh + kox) * C + krec * V - kill - muM * M1 * s
         dV = (kh + kox) * C - (krec + kdV) * V
-        dZdt = eps_h * kh * C + eox * kox * C + eE * kill - dZ * Z - mat
+        dZdt = eps_h * kh * C + eox * kox * C + eE * kill - dZ * Z - yD * mat
         dH = sH * C / K - kcat * H - g * H
         dP = yP * g * H - gpx * P
         dDi = sD * (1 - Di / D0) - mat - dD * Di

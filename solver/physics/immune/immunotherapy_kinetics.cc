@@ -107,7 +107,8 @@ void rates(const Parameters &p, const Inputs &in, const Coefficients &c, const d
   f[damaged] = (c.heat_kill + s.kox) * u[tumour] - (p.recovery + p.lysis) * u[damaged];
   f[damp] = p.damp_per_heat_kill * c.icd_window * c.heat_kill * u[tumour] +
             p.damp_per_ros_kill * s.kox * u[tumour] +
-            p.damp_per_immune_kill * immune_kill - p.damp_decay * u[damp] - maturation;
+            p.damp_per_immune_kill * immune_kill - p.damp_decay * u[damp] -
+            p.damp_per_maturation * maturation;
   f[peroxide] = p.peroxide_source * u[tumour] / p.capacity - p.catalase * u[peroxide] -
                 c.hydroxyl * u[peroxide];
   f[lipid_peroxide] =
@@ -169,8 +170,8 @@ void jacobian(const Parameters &p, const Inputs &, const Coefficients &c, const 
   d(damp, lipid_peroxide) = p.damp_per_ros_kill * s.dkox * u[tumour];
   d(damp, effector) = p.damp_per_immune_kill * kill_e;
   d(damp, antibody) = p.damp_per_immune_kill * kill_a;
-  d(damp, damp) = -p.damp_decay - mature_z;
-  d(damp, immature_dc) = -mature_di;
+  d(damp, damp) = -p.damp_decay - p.damp_per_maturation * mature_z;
+  d(damp, immature_dc) = -p.damp_per_maturation * mature_di;
 
   d(peroxide, tumour) = p.peroxide_source / p.capacity;
   d(peroxide, peroxide) = -p.catalase - c.hydroxyl;

@@ -7,7 +7,7 @@
 //   C'  = r_C C (1 - N/K) - (k_h(T) + k_ox(P)) C + k_rec V - mu_E Phi E s(C)
 //         - mu_M M1 s(C)
 //   V'  = (k_h + k_ox) C - (k_rec + k_dV) V
-//   Z'  = eps_h(T) k_h C + eps_ox k_ox C + eps_E mu_E Phi E s(C) - delta_Z Z - u_D
+//   Z'  = eps_h(T) k_h C + eps_ox k_ox C + eps_E mu_E Phi E s(C) - delta_Z Z - y_D u_D
 //   H'  = s_H C/K - k_cat H - g(T, c) H,  g = k_F(T) chi [Fe] + v_nz(T) c
 //   P'  = y_P g H - k_GPX(T) P                   (the hydroxyl radical is algebraic)
 //   Di' = s_D (1 - Di/D0) - u_D - d_D Di,  u_D = lambda_D Di Z/(K_Z + Z)
@@ -76,7 +76,7 @@ struct Parameters
   // DAMP
   double damp_per_heat_kill = 1e-5, optimal_temperature = 44, window_width = 3,
          damp_per_ros_kill = 2.2e-5, damp_per_immune_kill = 0.5e-5,
-         damp_decay = 30.0 / 86400, damp_half = 1;
+         damp_decay = 30.0 / 86400, damp_half = 1, damp_per_maturation = 0.01;
   // Dendritic cells
   double dc_source = 4.0 / 86400, dc_capacity = 20, dc_maturation = 2.0 / 86400,
          dc_death = 0.1 / 86400, dc_emigration = 0.7 / 86400;

@@ -4,15 +4,20 @@
 // reaction_diffusion_system.h) and diffuse (no flux on the boundary); they read the
 // temperature, the iron and the perfusion w_b(T) of the other layers by name. The
 // lymph-node/blood compartments (immunotherapy_parameters.h) and a lumped distant
-// tumour are global state coupled through region integrals (Lie splitting: the
-// compartments advance over each step with the integrals of its end, by backward
-// Euler; the exchange with the tissue uses the same E_s on both sides, so effectors
-// leaving the blood are those entering the tissue):
-//   D_L^{n+1} = D_L^n + dt (e_LN int Dm - d_DL D_L^{n+1}),
-//   V_b E_s^{n+1} = V_b E_s^n + dt (P(D_L, M_T) - d_Es V_b E_s^{n+1} - rho_in E_s^n I_w),
-//   M_T^{n+1} = M_T^n + dt (f_mem d_Es V_b E_s^{n+1} - d_MT M_T^{n+1}),
-// with I_w = int w_b dV over the mesh plus the distant tumour's w_b V_2, whose cells
-// C_2 and effectors E_2 follow the kinetics at 37 C without iron.
+// tumour are global state coupled through region integrals. Over each step (t, t + dt]
+// the tissue sees E_s extrapolated linearly from the last two levels; then the
+// compartments advance by the trapezoidal rule (h = dt/2) with int Dm at both ends:
+//   D_L^{n+1} = D_L^n + h (e_LN (I^n + I^{n+1}) - d_DL (D_L^n + D_L^{n+1})),
+//   V_b E_s^{n+1} = V_b E_s^n + h (P^n + P^{n+1} - d_Es V_b (E_s^n + E_s^{n+1}))
+//                   - dt rho_in I_w E_s(t + h),   P = (p_L + rho_M M_T) D_L/(K_L + D_L),
+//   M_T^{n+1} = M_T^n + h (f_mem d_Es V_b (E_s^n + E_s^{n+1}) - d_MT (M_T^n +
+//   M_T^{n+1})),
+// where E_s(t + h) is the extrapolated mid-step level the tissue received (so the
+// effectors leaving the blood are those entering the tissue and the distant tumour), and
+// I_w = int w_b dV over the mesh plus the distant tumour's w_b V_2. The distant tumour's
+// cells C_2 and effectors E_2 follow the kinetics at 37 C without iron (trapezoidal
+// rule). Second order in dt (measured against an ODE reference); the step must stay
+// below 1/(fastest compartment rate), which keeps the trapezoidal rule positive.
 #include "core/input_error.h"
 #include "core/module_state.h"
 #include "core/nodal_projection.h"
@@ -51,7 +56,8 @@ public:
   {
     prm.enter_subsection("MNP immunotherapy");
     prm.declare_entry("Time step", "1 h", Patterns::Anything(),
-                      "Step of the reaction-diffusion splitting, in [1e-3 s, 10 d]. " +
+                      "Step of the reaction-diffusion splitting, in [1e-3 s, 1 d] and "
+                      "below 1/(fastest lymph node/blood rate). " +
                           time_syntax);
     prm.declare_entry("Initial tumour cells", "tumour: 5e5", Patterns::Anything(),
                       "Viable tumour cells at t = 0 per tissue 'name: density; ...' "
@@ -76,7 +82,7 @@ public:
     prm.enter_subsection("Immune");
     prm.enter_subsection("MNP immunotherapy");
     time_step = parse_time(prm.get("Time step"), section + "Time step");
-    check_range(time_step, 1e-3, 864000, section + "Time step", "s");
+    check_range(time_step, 1e-3, 86400, section + "Time step", "s");
     initial_tumour.clear();
     for (const auto &[name, value] : parse_key_value_list(
              prm.get("Initial tumour cells"), section + "Initial tumour cells"))
@@ -86,6 +92,14 @@ public:
     for (const auto &[name, density] : initial_tumour)
       check_range(density, 0, model.kinetics.capacity,
                   section + "Initial tumour cells (" + name + ")", "cells/mm^3");
+    // The trapezoidal rule of the compartments stays positive for dt * rate < 1.
+    const im::CompartmentParameters &c = model.compartments;
+    const double fastest =
+        std::max({c.node_dc_death, c.blood_effector_death, c.memory_decay});
+    if (time_step * fastest >= 1)
+      throw_input_error(section + "Time step",
+                        "must be shorter than 1/(fastest lymph node/blood rate) = " +
+                            std::to_string(1 / fastest) + " s");
     system.parse_parameters(prm, im::n_species);
     prm.leave_subsection();
   }
@@ -175,12 +189,13 @@ public:
       projected = lumped_projection(simulator->scalar_space(), field);
       return projected;
     };
-    FieldVector projected_temperature, projected_iron, perfusion;
+    FieldVector projected_temperature, projected_iron, projected_perfusion;
     const FieldVector &temperature = nodal(
         fields.get("temperature", "Immune/MNP immunotherapy"), projected_temperature);
     const Field *iron_field = fields.find("iron");
     const FieldVector *iron = iron_field ? &nodal(*iron_field, projected_iron) : nullptr;
-    nodal(fields.get("perfusion", "Immune/MNP immunotherapy"), perfusion);
+    const FieldVector &perfusion =
+        nodal(fields.get("perfusion", "Immune/MNP immunotherapy"), projected_perfusion);
     // int w_b dV [mm^3/s] of the mesh and the distant tumour: the blood they draw from.
     double perfused_volume = 0;
     const FieldVector &node_volume = system.node_volumes();
@@ -372,8 +387,8 @@ private:
                  (1 + h * c.node_dc_death);
     const auto saturation = [&](double dcs) { return dcs / (c.priming_half + dcs); };
     const double s0 = saturation(dc_old), s1 = saturation(s.node_dcs);
-    const double leaving =
-        p.infiltration * perfused_volume * blood_effectors_at(t + h); // cells/s
+    const double mid_step_blood = blood_effectors_at(t + h);
+    const double leaving = p.infiltration * perfused_volume * mid_step_blood; // cells/s
     // M_T^{n+1} = a + b E_s^{n+1} from its trapezoidal equation; then E_s^{n+1}.
     const double death = c.blood_effector_death, volume = c.blood_volume;
     const double e0 = s.blood_effectors, m0 = s.memory;
@@ -392,7 +407,7 @@ private:
     s.memory = a + b * e1;
     s.effectors_delivered += dt * leaving;
     if (c.distant_volume > 0)
-      advance_distant_tumour(t, dt, blood_effectors_at(t + h));
+      advance_distant_tumour(t, dt, mid_step_blood);
     current_time = t + dt;
   }
 

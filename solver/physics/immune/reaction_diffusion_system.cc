@@ -139,7 +139,8 @@ void ReactionDiffusionSystem::setup(const ScalarSpace &scalar_space,
     // Row sums of the assembled (hanging-node condensed) mass on the diagonal: the
     // integrals of the conforming basis functions, positive for Q1, and no off-diagonal
     // mass couplings at hanging nodes.
-    LA::MPI::Vector ones(space->locally_owned, comm), row_sums(space->locally_owned, comm);
+    LA::MPI::Vector ones(space->locally_owned, comm),
+        row_sums(space->locally_owned, comm);
     ones = 1.0;
     mass.vmult(row_sums, ones);
     mass = 0;

@@ -54,9 +54,10 @@ public:
   void parse_parameters(dealii::ParameterHandler &prm, unsigned int n_species);
 
   // Row-sum lumped mass in the diffusion step (before setup; the row sums of the
-  // hanging-node condensed mass): with Q1 elements on non-obtuse meshes the implicit
-  // diffusion then keeps non-negative values non-negative (an M-matrix), at the cost of
-  // accuracy at sharp fronts.
+  // hanging-node condensed mass). With Q1 elements on non-obtuse meshes the first SDIRK
+  // stage is then an M-matrix solve, which keeps non-negative values non-negative; the
+  // second stage's right-hand side (M - (sqrt 2 - 1) dt K) U1 is non-negative only for
+  // dt up to about h^2/(1.1 D), so long steps on fine cells may still undershoot.
   void set_lumped_mass(bool lumped) { lumped_mass = lumped; }
 
   void setup(const ScalarSpace &space, const std::vector<Species> &species);
