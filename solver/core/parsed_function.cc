@@ -11,11 +11,29 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <iostream>
 #include <map>
 #include <sstream>
 
 namespace ferrotherm
 {
+namespace
+{
+// Redirects std::cerr to a discarded buffer for its lifetime.
+class SilencedErrorStream
+{
+public:
+  SilencedErrorStream() : saved(std::cerr.rdbuf(discarded.rdbuf())) {}
+  ~SilencedErrorStream() { std::cerr.rdbuf(saved); }
+  SilencedErrorStream(const SilencedErrorStream &) = delete;
+  SilencedErrorStream &operator=(const SilencedErrorStream &) = delete;
+
+private:
+  std::ostringstream discarded;
+  std::streambuf *saved;
+};
+} // namespace
+
 namespace
 {
 // The ParsedFunctions alive (a ParsedFunction can be neither copied nor moved).
@@ -57,6 +75,9 @@ ParsedFunction::ParsedFunction(const std::string &expression,
   function = std::make_unique<dealii::FunctionParser<3>>(1);
   try
   {
+    // deal.II's parser writes muparser's diagnostics to std::cerr before it throws; the
+    // error below says the same, naming the parameter.
+    const SilencedErrorStream silence;
     std::map<std::string, double> all_constants = constants;
     all_constants.emplace("pi", M_PI);
     all_constants.emplace("Pi", M_PI);
