@@ -142,6 +142,16 @@ SPECIES = ["tumour_cells", "damaged_cells", "damp", "h2o2", "lipid_peroxide", "i
            "mature_dc", "cd8_t_cells", "m1_macrophages", "m2_macrophages", "anti_pdl1"]
 
 
+def largest_difference(expected, found, names):
+    """The largest |a - b| over the rows, relative to the column's largest value, and where."""
+    worst, where = 0.0, ""
+    for name in names:
+        difference = max(abs(a - b) for a, b in zip(expected[name], found[name])) / (largest(expected[name]) or 1.0)
+        if difference > worst:
+            worst, where = difference, name
+    return worst, where
+
+
 def case_immunotherapy():
     """The default immune model on the adapting mesh: every species and compartment is
     carried across the refinements (no species negative, the cell totals continuous), a
@@ -164,24 +174,15 @@ def case_immunotherapy():
     resume = os.path.abspath(os.path.join("immunotherapy-1", "checkpoints", checkpoints[0]))
     run(RESTART, ADAPT + IMMUNOTHERAPY + [f"Checkpoint/Resume={resume}"], output="immunotherapy-resumed")
     resumed = read_csv("immunotherapy-resumed/statistics.csv")
-    worst, where = 0.0, ""
-    for name in [f"{n}_total" for n in SPECIES] + ["lymph_node_mature_dc", "blood_effectors_per_mm3",
-                                                   "memory_t_cells", "target_tumour_cells"]:
-        scale = largest(stats[name]) or 1.0
-        difference = max(abs(a - b) for a, b in zip(stats[name], resumed[name])) / scale
-        if difference > worst:
-            worst, where = difference, name
+    worst, where = largest_difference(stats, resumed, [f"{n}_total" for n in SPECIES] + [
+        "lymph_node_mature_dc", "blood_effectors_per_mm3", "memory_t_cells", "target_tumour_cells"])
     check(worst <= 1e-10, f"resumed from {checkpoints[0]}: every species and compartment to {worst:.1e} ({where}) <= 1e-10")
     run(RESTART, ADAPT + IMMUNOTHERAPY, "immunotherapy-2", ranks=2)
     two = read_csv("immunotherapy-2/statistics.csv")
     check(two["cells"] == stats["cells"], "2 ranks adapt to the same meshes")
-    worst, where = 0.0, ""
-    for name in ["tumour_cells_total", "damaged_cells_total", "cd8_t_cells_total", "anti_pdl1_total",
-                 "blood_effectors_per_mm3", "lymph_node_mature_dc"]:
-        scale = largest(stats[name]) or 1.0
-        difference = max(abs(a - b) for a, b in zip(stats[name], two[name])) / scale
-        if difference > worst:
-            worst, where = difference, name
+    worst, where = largest_difference(stats, two, [
+        "tumour_cells_total", "damaged_cells_total", "cd8_t_cells_total", "anti_pdl1_total",
+        "blood_effectors_per_mm3", "lymph_node_mature_dc"])
     check(worst <= 1e-6, f"1 and 2 ranks agree to {worst:.1e} ({where}) <= 1e-6")
 
 
