@@ -1,5 +1,6 @@
 // PennesHeat: parameters, set-up, the time loop with its step-size control (Milne's
-// estimate from the BDF extrapolation), statistics, output and module state of the
+// estimate from the BDF extrapolation) and its idle skip (no source and T relaxed: the
+// macro step passes without a solve), statistics, output and module state of the
 // bioheat equation (see pennes_heat.h for the equation and the method; the operators,
 // the implicit step and the heat balance are in pennes_heat_{operators,step,balance}.cc).
 #include "physics/heat/pennes_heat.h"
@@ -53,6 +54,14 @@ void PennesHeat::declare_parameters(ParameterHandler &prm)
       "Time step tolerance", "0.05", Patterns::Double(0),
       "Target of the estimated local time error per step, max over the mesh "
       "[K].");
+  prm.declare_entry(
+      "Idle tolerance", "1e-4", Patterns::Double(0),
+      "While nothing heats (no AMF session, no time-dependent source or boundary "
+      "data), the layer skips a macro step once the temperature has relaxed: when the "
+      "last step's rate of change, times the macro step, is at most this [K] "
+      "everywhere. T then stays as it is (its remaining drift is below the "
+      "tolerance); the balances and the dose accumulate at the steady powers. 0: never "
+      "skip.");
   prm.declare_entry("Minimum time step", "1e-3", Patterns::Anything(),
                     "Smallest adaptive step, in (0, 1e8 s]. " + time_syntax);
   prm.declare_entry("Maximum time step", "120", Patterns::Anything(),
@@ -125,6 +134,8 @@ void PennesHeat::parse_parameters(ParameterHandler &prm, const RunContext &conte
   initial_time_step = parse_time(prm.get("Time step"), "Heat/Time step");
   adaptive = prm.get_bool("Adaptive time step");
   step_tolerance = prm.get_double("Time step tolerance");
+  idle_tolerance = prm.get_double("Idle tolerance");
+  check_range(idle_tolerance, 0, 1, "Heat/Idle tolerance", "K");
   min_time_step = parse_time(prm.get("Minimum time step"), "Heat/Minimum time step");
   max_time_step = parse_time(prm.get("Maximum time step"), "Heat/Maximum time step");
   if (scheme != Scheme::steady && !(initial_time_step > 0))
@@ -395,6 +406,12 @@ void PennesHeat::advance(double t_old, double t_new)
     last_field_scale = scale;
   }
 
+  if (relaxed(scale, t_old, t_new))
+  {
+    skip_idle_interval(t_new - t_old);
+    return;
+  }
+
   double t = t_old;
   const double end_tolerance = 1e-10 * std::max(1.0, std::abs(t_new));
   // Fixed steps: one dt for the whole interval, so the matrix and its preconditioner
@@ -475,6 +492,31 @@ void PennesHeat::advance(double t_old, double t_new)
   check_heat_balance(t_new);
 }
 
+bool PennesHeat::relaxed(double field_scale, double t_old, double t_new) const
+{
+  if (idle_tolerance == 0 || field_scale != 0 || dirichlet_in_time ||
+      boundary_flux_in_time || extra_source->depends_on_time() ||
+      history.available_levels() < 2)
+    return false;
+  const double rate =
+      max_abs_difference(history.level(0), history.level(1)) / history.last_step();
+  return rate * (t_new - t_old) <= idle_tolerance;
+}
+
+void PennesHeat::skip_idle_interval(double dt)
+{
+  // The steady state: no storage; the other powers are those of the last step.
+  last_powers.storage = 0;
+  integrate_energy(dt);
+  temperature_old = temperature;
+  dose.accumulate(temperature_old, temperature, dt);
+  cem43_t90 += dt / 60.0 * dose.cem43_rate(target_t90);
+  // T^(n+1) = T^n after dt: the extrapolation stays flat and the next rate is 0.
+  history.accept(solution, dt);
+  time += dt;
+  idle_time += dt;
+}
+
 void PennesHeat::add_statistics(StatisticsRow &row) const
 {
   const MPI_Comm comm = simulator->mpi_communicator();
@@ -507,6 +549,7 @@ void PennesHeat::add_statistics(StatisticsRow &row) const
   row.emplace_back("energy_balance_error", relative_balance_error());
   row.emplace_back("heat_steps", n_steps);
   row.emplace_back("heat_rejected_steps", n_rejected);
+  row.emplace_back("heat_idle_s", idle_time);
   row.emplace_back("time_step_s", history.last_step());
   row.emplace_back("linear_iterations", n_linear_iterations);
   row.emplace_back("newton_iterations", n_newton_iterations);
@@ -555,7 +598,7 @@ void PennesHeat::register_state(ModuleState &state)
         archive &time &time_step &last_field_scale &n_steps &n_rejected
             &n_linear_iterations &n_newton_iterations &last_powers &energies
                 &energy_closure &energy_scale &initial_heat_content &target_t90 &cem43_t90
-                    &energy_mesh_change;
+                    &energy_mesh_change &idle_time;
         linear_solver.serialize(archive);
       });
 }

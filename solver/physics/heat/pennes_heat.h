@@ -115,6 +115,7 @@ private:
   double initial_time_step = 10;
   bool adaptive = false;
   double step_tolerance = 0.05;
+  double idle_tolerance = 1e-4; // [K] of drift over a skipped macro step
   double min_time_step = 1e-3;
   double max_time_step = 60;
   double arterial_temperature = 37;
@@ -214,6 +215,7 @@ private:
   // --- diagnostics ---
   unsigned int n_steps = 0, n_rejected = 0, n_linear_iterations = 0,
                n_newton_iterations = 0;
+  double idle_time = 0; // [s] skipped while relaxed
   struct Powers
   {
     double storage = 0, metabolic = 0, mnp = 0, eddy = 0, extra = 0, flux_in = 0;
@@ -286,5 +288,9 @@ private:
   void update_temperature_values();
   double compute_target_t90();
   double max_abs_difference(const LA::MPI::Vector &a, const LA::MPI::Vector &b) const;
+  // Nothing heats over (t_old, t_new] and T has relaxed (see 'Idle tolerance').
+  bool relaxed(double field_scale, double t_old, double t_new) const;
+  // Advances the clock, balances and dose over a relaxed interval without a solve.
+  void skip_idle_interval(double dt);
 };
 } // namespace ferrotherm
