@@ -689,10 +689,16 @@ void Simulator::run()
     next_output = output_interval;
     write_output(0, 0);
   }
+  follow_sessions = std::any_of(modules.begin(), modules.end(),
+                                [](const PhysicsModule *module)
+                                { return module->follows_session_temperature(); });
   while (current_time < end * (1 - 1e-12))
   {
     const double t_next =
-        std::min({next_output, treatment_schedule.next_event_after(current_time), end});
+        std::min({next_output,
+                  follow_sessions ? treatment_schedule.next_coupling_time(current_time)
+                                  : treatment_schedule.next_event_after(current_time),
+                  end});
     for (unsigned int m = 0; m < modules.size(); ++m)
     {
       TimerOutput::Scope scope(timer, "time steps: " + module_names[m]);

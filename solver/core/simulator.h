@@ -112,6 +112,8 @@ public:
   double field_scale(double t_old, double t_new) const;
   // Heat/Time stepping = steady: one solve at the end time.
   bool is_steady() const { return steady; }
+  // Sessions are cut into coupling steps (a module follows the session temperature).
+  bool follows_sessions() const { return follow_sessions; }
   // Degree of the shared scalar space (Heat/Finite element degree).
   unsigned int finite_element_degree() const { return degree; }
   double amf_frequency() const { return frequency; }
@@ -146,6 +148,7 @@ private:
   std::vector<std::string> target_names;
 
   TreatmentSchedule treatment_schedule;
+  bool follow_sessions = false;
   FieldRegistry field_registry;
   std::unique_ptr<ScalarSpace> space;
 

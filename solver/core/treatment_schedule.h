@@ -28,6 +28,9 @@ public:
 
   // The first session start or end strictly after t (end time if none).
   double next_event_after(double t) const;
+  // As next_event_after, and inside a session the next of its equal parts of at most
+  // 'Coupling step during sessions' (for layers that react to the session's T course).
+  double next_coupling_time(double t) const;
 
   const std::vector<std::pair<double, double>> &sessions() const
   {
@@ -36,6 +39,7 @@ public:
 
 private:
   double end = 0;
+  double coupling_step = 60;
   TimeIntervals amf_sessions;
 };
 } // namespace ferrotherm

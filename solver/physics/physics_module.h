@@ -50,6 +50,12 @@ public:
   // registry for it itself).
   virtual std::vector<std::string> needed_fields() const { return {}; }
 
+  // True when the module reacts to the temperature course of an AMF session (the
+  // immune kinetics, an on-demand cargo release): the Simulator then cuts sessions
+  // into macro steps of at most 'Treatment schedule/Coupling step during sessions',
+  // so the module sees T at least that often.
+  virtual bool follows_session_temperature() const { return false; }
+
   // The vectors and scalars that make up the module's state (see core/module_state.h):
   // everything the next step reads that set-up does not rebuild.
   virtual void register_state(ModuleState &) {}
