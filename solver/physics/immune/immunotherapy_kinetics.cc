@@ -129,7 +129,7 @@ void rates(const Parameters &p, const Inputs &in, const Coefficients &c, const d
           p.macrophage_death * u[m2];
   f[antibody] = c.antibody_influx * (in.antibody_plasma - u[antibody]) -
                 p.antibody_binding * s.pdl1 * u[tumour] / p.capacity * antibody_factor -
-                p.antibody_clearance * u[antibody];
+                p.antibody_clearance * u[antibody] + in.antibody_release;
 }
 
 void jacobian(const Parameters &p, const Inputs &, const Coefficients &c, const double *u,

@@ -17,7 +17,7 @@
 //   M1' = s_M f_1 + k21 M2 - k12 M1 - d_M M1,  M2' = s_M (1 - f_1) + k12 M1 - k21 M2
 //         - d_M M2,  k12 = k12_0 s(C), k21 = k21_0 + k_Fe c/(K_Fe + c) + k_Z Z/(K_Z + Z),
 //         s_M = s_M0 (1 + Z/(K_Z + Z))
-//   A'  = k_v w_b (A_p(t) - A) - k_on L (C/K) A/(K_A + A) - delta_A A
+//   A'  = k_v w_b (A_p(t) - A) - k_on L (C/K) A/(K_A + A) - delta_A A + R_A
 // with the heat kill k_h = k43 R^(43 - T) (Sapareto & Dewey 1984), the ferroptotic rate
 // k_ox = k_P q/(K_P + q), q = <P - P_th>+, the ICD window eps_h = eps_h0 exp(-(T -
 // T*)^2 / (2 s_T^2)) (Lin, Hsu & Lin 2018), Arrhenius Fenton and nanozyme rates (Ea
@@ -27,7 +27,8 @@
 // switch after den Breems & Eftimie 2016 with the iron-driven M2 -> M1 shift of
 // Zanganeh et al. 2016, and effector dynamics after Kuznetsov et al. 1994. Inputs per
 // node: T [deg C], iron c [mg Fe/mL = kg/m^3], perfusion w_b [1/s], the systemic
-// effector level E_s [cells/mm^3 of blood] and the plasma antibody A_p [nM].
+// effector level E_s [cells/mm^3 of blood], the plasma antibody A_p [nM] and the
+// antibody R_A [nM/s] released from particle-borne cargo.
 // The system is quasi-positive: a species' rate is >= 0 where the species is 0, so
 // the exact solution stays non-negative.
 #pragma once
@@ -99,11 +100,12 @@ struct Parameters
 
 struct Inputs
 {
-  double temperature = 37;    // deg C
-  double iron = 0;            // mg Fe/mL
-  double perfusion = 0;       // 1/s
-  double effectors_blood = 0; // cells/mm^3
-  double antibody_plasma = 0; // nM
+  double temperature = 37;     // deg C
+  double iron = 0;             // mg Fe/mL
+  double perfusion = 0;        // 1/s
+  double effectors_blood = 0;  // cells/mm^3
+  double antibody_plasma = 0;  // nM
+  double antibody_release = 0; // nM/s, released from particle-borne cargo
 };
 
 // Temperature- and iron-dependent coefficients, evaluated once per node and input.

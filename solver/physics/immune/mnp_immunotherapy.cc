@@ -2,7 +2,8 @@
 // MNP hyperthermia with immunotherapy. The 11 species of immunotherapy_kinetics.h
 // react at the nodes (compiled kinetics, analytic Jacobian, the SDIRK2 engine of
 // reaction_diffusion_system.h) and diffuse (no flux on the boundary); they read the
-// temperature, the iron and the perfusion w_b(T) of the other layers by name. The
+// temperature, the iron, the perfusion w_b(T) and the anti-PD-L1 released from
+// particle-borne cargo (cargo_release_rate, when transport carries one) by name. The
 // lymph-node/blood compartments (immunotherapy_parameters.h) and a lumped distant
 // tumour are global state coupled through region integrals. Over each step (t, t + dt]
 // the tissue sees E_s extrapolated linearly from the last two levels; then the
@@ -48,6 +49,7 @@ using namespace dealii;
 namespace im = immunotherapy;
 
 constexpr double mm3_per_m3 = 1e9;
+constexpr double nM_per_nmol_per_m3 = 1e-3; // 1 nmol/m^3 = 1e-3 nmol/L
 
 class MnpImmunotherapy : public ImmuneModel
 {
@@ -122,8 +124,11 @@ public:
 
   std::vector<std::string> needed_fields() const override
   {
-    return {"temperature", "iron", "perfusion"};
+    return {"temperature", "iron", "perfusion", "cargo_release_rate"};
   }
+
+  // The heat kill, the ICD window and the Fenton rates follow T during a session.
+  bool follows_session_temperature() const override { return true; }
 
   void setup() override
   {
@@ -189,13 +194,18 @@ public:
       projected = lumped_projection(simulator->scalar_space(), field);
       return projected;
     };
-    FieldVector projected_temperature, projected_iron, projected_perfusion;
+    FieldVector projected_temperature, projected_iron, projected_perfusion,
+        projected_release;
     const FieldVector &temperature = nodal(
         fields.get("temperature", "Immune/MNP immunotherapy"), projected_temperature);
     const Field *iron_field = fields.find("iron");
     const FieldVector *iron = iron_field ? &nodal(*iron_field, projected_iron) : nullptr;
     const FieldVector &perfusion =
         nodal(fields.get("perfusion", "Immune/MNP immunotherapy"), projected_perfusion);
+    // Anti-PD-L1 released from the particles [nmol/(m^3 s)] (Transport/.../Cargo).
+    const Field *release_field = fields.find("cargo_release_rate");
+    const FieldVector *release =
+        release_field ? &nodal(*release_field, projected_release) : nullptr;
     // int w_b dV [mm^3/s] of the mesh and the distant tumour: the blood they draw from.
     double perfused_volume = 0;
     const FieldVector &node_volume = system.node_volumes();
@@ -213,6 +223,8 @@ public:
       inputs.perfusion = perfusion.local_element(node);
       inputs.effectors_blood = blood_effectors_at(t);
       inputs.antibody_plasma = model.antibody.plasma_level(t);
+      inputs.antibody_release =
+          release ? nM_per_nmol_per_m3 * release->local_element(node) : 0.0;
     };
     const auto kinetics = [&](unsigned int node, double t, const double *u, double *f)
     {

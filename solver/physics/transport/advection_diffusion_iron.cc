@@ -100,6 +100,7 @@ void AdvectionDiffusionIron::declare_parameters(ParameterHandler &prm)
   prm.leave_subsection();
   prm.declare_entry("Liver tissue", "liver", Patterns::Anything(),
                     "Tissue whose iron load is checked against 4 mg Fe/g.");
+  declare_cargo_parameters(prm);
   prm.enter_subsection("Linear solver");
   ScalarLinearSolver::declare_parameters(prm, "block ilu");
   prm.leave_subsection();
@@ -202,6 +203,7 @@ void AdvectionDiffusionIron::parse_parameters(ParameterHandler &prm,
   check_range(particles.temperature - 273.15, 0, 100, magnetophoresis + "Temperature",
               "deg C");
   liver_name = prm.get("Liver tissue");
+  parse_cargo_parameters(prm);
   prm.enter_subsection("Linear solver");
   solver.parse_parameters(prm);
   prm.leave_subsection();
@@ -249,6 +251,7 @@ void AdvectionDiffusionIron::initialize(Simulator &sim)
                 "1/s");
   parse_boundaries();
   check_injection_sites();
+  initialize_cargo();
   sim.fields().add("iron", "kg/m^3", "total iron (mobile + bound)", "Transport",
                    &total_field);
   sim.fields().add("iron_mobile", "kg/m^3", "mobile iron", "Transport", &mobile_field);
@@ -347,6 +350,7 @@ void AdvectionDiffusionIron::setup()
   old_totals = totals;
   older_totals = totals;
   target_weights = simulator->nodal_weights(simulator->target_labels());
+  setup_cargo();
 }
 
 void AdvectionDiffusionIron::register_state(ModuleState &state)
@@ -370,6 +374,7 @@ void AdvectionDiffusionIron::register_state(ModuleState &state)
             done_injections.push_back(&injections.at(k));
         }
       });
+  register_cargo_state(state);
 }
 
 // Bound iron is kept as nodal masses, which interpolation does not carry to new
@@ -377,6 +382,7 @@ void AdvectionDiffusionIron::register_state(ModuleState &state)
 void AdvectionDiffusionIron::prepare_for_mesh_change()
 {
   mass_before_mesh_change = totals.mobile + totals.bound;
+  cargo_to_concentrations();
   for (FieldVector *masses : {&old_bound_mass, &older_bound_mass})
   {
     for (unsigned int i = 0; i < masses->locally_owned_size(); ++i)
@@ -420,7 +426,13 @@ void AdvectionDiffusionIron::state_restored()
     totals.mesh_change += change;
     if (std::abs(change) > 1e-13 * mass_before_mesh_change)
       history.first_order_next();
+    cargo_from_concentrations();
     mesh_changing = false;
+  }
+  else if (cargo.enabled)
+  {
+    assemble_cargo_release();
+    update_cargo_fields();
   }
 }
 
@@ -448,7 +460,10 @@ void AdvectionDiffusionIron::advance(double t_old, double t_new)
     const unsigned int n_segment_steps =
         std::max(1.0, std::ceil(remaining / time_step - 1e-9));
     const double dt = remaining / n_segment_steps;
-    if (remaining < time_step * (1 - 1e-9))
+    // Inside sessions cut into coupling steps the short steps are intended.
+    const bool coupling_step =
+        simulator->follows_sessions() && simulator->field_scale(t, t_end) > 0;
+    if (remaining < time_step * (1 - 1e-9) && !coupling_step)
       simulator->warnings().warn_shortened_step("Transport/Advection diffusion/Time step",
                                                 time_step, dt);
     const bool magnet_on = !magnets.empty() && magnets.application().active(t, t + dt);
@@ -525,7 +540,8 @@ void AdvectionDiffusionIron::step(double t_new, double dt, bool magnet_on)
   { return (-(a1 * old_value + a2 * older_value) + dt * rate) / a0; };
   next.sourced = integrate(totals.sourced, old_totals.sourced, source_power);
   next.cleared = integrate(totals.cleared, old_totals.cleared, cleared_rate);
-  next.outflow = integrate(totals.outflow, old_totals.outflow, outflow_rate(magnet_on));
+  next.outflow =
+      integrate(totals.outflow, old_totals.outflow, outflow_rate(mobile, magnet_on));
   if (has_fixed_boundaries)
   {
     // (a0 c + a1 c^n + a2 c^(n-1))/dt = c a0/dt + mass_history.
@@ -544,6 +560,8 @@ void AdvectionDiffusionIron::step(double t_new, double dt, bool magnet_on)
   older_bound_mass = old_bound_mass;
   old_bound_mass = bound_mass;
   update_fields();
+  if (cargo.enabled)
+    step_cargo(dt, bdf, magnet_on);
   ++n_steps;
 }
 

@@ -173,13 +173,42 @@ private:
   dealii::Tensor<1, 3> face_velocity(const dealii::FEFaceValues<3, 3> &face_values,
                                      unsigned int q, bool magnet_on) const;
 
+  // Particle-borne cargo (transport_cargo.cc): a drug carried on the particles, loaded
+  // in proportion to the iron, transported with it (mobile and bound) and released at
+  // k_rel(T) = k_0 + k_max / (1 + exp(-(T - T_m) / w)) (thermoresponsive shell).
+  struct CargoTotals
+  {
+    double loaded = 0, mobile = 0, bound = 0, released = 0, cleared = 0, outflow = 0;
+    double mesh_change = 0;
+  };
+  struct Cargo
+  {
+    bool enabled = false;
+    double load = 0; // nmol per kg Fe
+    double base_rate = 0, triggered_rate = 0, release_temperature = 43,
+           release_width = 1; // 1/s, 1/s, deg C, K
+    double release_rate(double temperature) const;
+  };
+  static void declare_cargo_parameters(dealii::ParameterHandler &prm);
+  void parse_cargo_parameters(dealii::ParameterHandler &prm);
+  void initialize_cargo();
+  void setup_cargo();
+  void register_cargo_state(ModuleState &state);
+  void load_cargo(const LA::MPI::Vector &iron_added, double iron_mass);
+  void step_cargo(double dt, const BdfHistory::Coefficients &bdf, bool magnet_on);
+  void assemble_cargo_release();
+  void update_cargo_fields();
+  void cargo_to_concentrations();
+  void cargo_from_concentrations();
+  void add_cargo_statistics(StatisticsRow &row) const;
+
   // Intravenous delivery (transport_plasma.cc).
   double plasma_concentration(double t) const;
   bool time_dependent_sources() const;
 
   // Mass balance, statistics and fields (transport_bookkeeping.cc).
   double fixed_inflow_rate(const FieldVector &m) const;
-  double outflow_rate(bool magnet_on) const;
+  double outflow_rate(const FieldVector &concentration, bool magnet_on) const;
   void update_mobile();
   void update_fields();
   double mobile_mass() const;
@@ -238,5 +267,17 @@ private:
   MagnetField magnet_flux_density{this, false}, magnet_gradient{this, true};
   dealii::Vector<float> cell_speed;                   // output only
   const VectorField *interstitial_velocity = nullptr; // published by another module
+
+  Cargo cargo;
+  LA::MPI::SparseMatrix cargo_matrix;
+  LA::MPI::Vector cargo_solution;
+  BdfHistory cargo_history; // carried on mobile particles [nmol/m^3]
+  // Carried on bound particles, nodal amounts [nmol]; release weights int k_rel phi_i.
+  FieldVector cargo_bound, cargo_old_bound, cargo_older_bound, cargo_mobile,
+      cargo_carried, cargo_release_weight, cargo_release_density;
+  CargoTotals cargo_totals, cargo_old_totals, cargo_older_totals;
+  double cargo_before_mesh_change = 0;
+  NodalField cargo_field{this, &cargo_carried};
+  NodalField cargo_release_field{this, &cargo_release_density};
 };
 } // namespace ferrotherm

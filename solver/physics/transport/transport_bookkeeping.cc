@@ -30,9 +30,10 @@ double AdvectionDiffusionIron::fixed_inflow_rate(const FieldVector &m) const
          source_fixed_rows;
 }
 
-// Advective outflow rate [kg/s] through the outflow boundaries for the current
-// solution.
-double AdvectionDiffusionIron::outflow_rate(bool magnet_on) const
+// Advective outflow rate through the outflow boundaries of a mobile concentration
+// (the iron [kg/s], or its cargo).
+double AdvectionDiffusionIron::outflow_rate(const FieldVector &concentration,
+                                            bool magnet_on) const
 {
   if (boundary_types.empty())
     return 0;
@@ -51,7 +52,7 @@ double AdvectionDiffusionIron::outflow_rate(bool magnet_on) const
           if (type == boundary_types.end() || type->second != TransportBoundary::outflow)
             continue;
           face_values.reinit(cell, f);
-          face_values.get_function_values(mobile, values);
+          face_values.get_function_values(concentration, values);
           for (unsigned int q = 0; q < values.size(); ++q)
           {
             const double un =
@@ -133,6 +134,7 @@ void AdvectionDiffusionIron::add_statistics(StatisticsRow &row) const
                        : 0.0);
   row.emplace_back("iron_transport_steps", n_steps);
   row.emplace_back("iron_gmres_iterations", n_iterations);
+  add_cargo_statistics(row);
   add_tissue_loads(row);
 }
 
@@ -171,6 +173,12 @@ void AdvectionDiffusionIron::add_output(DataOut<3> &data_out)
   data_out.add_data_vector(space.dof_handler, mobile, "iron_mobile");
   data_out.add_data_vector(space.dof_handler, bound_concentration, "iron_bound");
   data_out.add_data_vector(space.dof_handler, total, "iron");
+  if (cargo.enabled)
+  {
+    data_out.add_data_vector(space.dof_handler, cargo_carried, "cargo");
+    data_out.add_data_vector(space.dof_handler, cargo_release_density,
+                             "cargo_release_rate");
+  }
   // Drift speed |u_mag + u_fluid| at the cell centres.
   FEValues<3> centre(*space.mapping, space.fe, QGauss<3>(1),
                      update_values | update_gradients | update_quadrature_points);

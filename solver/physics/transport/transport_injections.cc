@@ -198,6 +198,7 @@ void AdvectionDiffusionIron::inject(const Injection &injection)
   depot *= c * injection.volume / mass;
   solution.add(1.0, depot);
   history.start(solution);
+  load_cargo(depot, c * injection.volume);
   totals.injected += c * injection.volume;
   totals.mobile = c * injection.volume + totals.mobile;
   old_totals = totals;
