@@ -35,6 +35,13 @@ public:
   {
     unsigned int order = 1;
     double a0 = 1, a1 = -1, a2 = 0;
+    // A running total Q with dQ/dt = rate over the step dt by the same formula,
+    // a0 Q^(n+1) + a1 Q^n + a2 Q^(n-1) = dt rate (bookkeeping that closes with the
+    // discrete equation).
+    double integrate(double dt, double old_total, double older_total, double rate) const
+    {
+      return (-(a1 * old_total + a2 * older_total) + dt * rate) / a0;
+    }
   };
 
   // Levels on `owned`; `n_levels` = 2 (BDF2) or 3 (BDF2 with a second-order estimate).

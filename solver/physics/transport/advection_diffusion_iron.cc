@@ -536,8 +536,8 @@ void AdvectionDiffusionIron::step(double t_new, double dt, bool magnet_on)
   next.mobile = mobile_mass();
   next.bound = bound_total;
   const double cleared_rate = clearance * next.mobile + bound_clearance_rate;
-  auto integrate = [&](double old_value, double older_value, double rate)
-  { return (-(a1 * old_value + a2 * older_value) + dt * rate) / a0; };
+  const auto integrate = [&](double old_value, double older_value, double rate)
+  { return bdf.integrate(dt, old_value, older_value, rate); };
   next.sourced = integrate(totals.sourced, old_totals.sourced, source_power);
   next.cleared = integrate(totals.cleared, old_totals.cleared, cleared_rate);
   next.outflow =

@@ -74,6 +74,8 @@ public:
   {
     return {"interstitial_velocity"};
   }
+  // The on-demand cargo release follows T during a session.
+  bool follows_session_temperature() const override { return cargo.enabled; }
   void register_state(ModuleState &state) override;
   void prepare_for_mesh_change() override;
   void state_restored() override;
@@ -277,6 +279,10 @@ private:
       cargo_carried, cargo_release_weight, cargo_release_density;
   CargoTotals cargo_totals, cargo_old_totals, cargo_older_totals;
   double cargo_before_mesh_change = 0;
+  // The release term is rebuilt when T or the iron matrix changed since.
+  bool cargo_release_current = false;
+  unsigned int cargo_temperature_version = 0, matrix_assemblies = 0,
+               cargo_matrix_assemblies = 0;
   NodalField cargo_field{this, &cargo_carried};
   NodalField cargo_release_field{this, &cargo_release_density};
 };

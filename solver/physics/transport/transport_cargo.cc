@@ -125,6 +125,7 @@ void AdvectionDiffusionIron::setup_cargo()
   cargo_totals.loaded = cargo.load * totals.injected;
   cargo_totals.mobile = cargo_totals.loaded;
   cargo_old_totals = cargo_older_totals = cargo_totals;
+  cargo_release_current = false;
   // The release weights need the temperature, set up after this module: the first
   // step assembles them.
   update_cargo_fields();
@@ -163,6 +164,14 @@ void AdvectionDiffusionIron::assemble_cargo_release()
 {
   const ScalarSpace &space = simulator->scalar_space();
   const Field *temperature = simulator->fields().find("temperature");
+  // Unchanged temperature and iron matrix (between sessions, T idle): nothing to do.
+  const unsigned int temperature_version = temperature ? temperature->version() : 0;
+  if (cargo_release_current && temperature_version == cargo_temperature_version &&
+      matrix_assemblies == cargo_matrix_assemblies)
+    return;
+  cargo_release_current = true;
+  cargo_temperature_version = temperature_version;
+  cargo_matrix_assemblies = matrix_assemblies;
   FEValues<3> fe_values(*space.mapping, space.fe, space.cell_quadrature,
                         update_values | update_gradients | update_quadrature_points |
                             update_JxW_values);
@@ -234,8 +243,8 @@ void AdvectionDiffusionIron::step_cargo(double dt, const BdfHistory::Coefficient
   bound_total = Utilities::MPI::sum(bound_total, comm);
   released_rate = Utilities::MPI::sum(released_rate, comm);
 
-  auto integrate = [&](double old_value, double older_value, double rate)
-  { return (-(a1 * old_value + a2 * older_value) + dt * rate) / a0; };
+  const auto integrate = [&](double old_value, double older_value, double rate)
+  { return bdf.integrate(dt, old_value, older_value, rate); };
   CargoTotals next = cargo_totals;
   next.mobile = mobile_total;
   next.bound = bound_total;

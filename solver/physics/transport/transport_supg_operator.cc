@@ -209,6 +209,7 @@ void AdvectionDiffusionIron::assemble_matrices(double factor, bool magnet_on)
   solver.matrix_changed();
   assembled_factor = factor;
   assembled_magnet = magnet_on;
+  ++matrix_assemblies;
 }
 
 // source_rhs = (S(t) + k_ex C_p(t), phi + tau u.grad phi) with the SUPG parameter and
