@@ -20,7 +20,7 @@ K_UP = 1e-4  # 1/s
 LOAD = 50.0  # nmol per mg Fe
 
 
-def release_rate(T, k0=0.001, kmax=2.0, Tm=43.0, w=1.0):
+def release_rate(T, k0=0.001, kmax=2.0, Tm=43.0, w=0.5):
     return (k0 + kmax / (1 + math.exp(-(T - Tm) / w))) / 3600.0
 
 

@@ -176,6 +176,7 @@ public:
       system.set_values(k, homeostasis);
     }
     compartments = Compartments();
+    antibody_exposure = 0;
     compartments.distant_tumour = model.compartments.distant_initial;
     ++version;
   }
@@ -254,8 +255,10 @@ public:
         const double t = breaks[b - 1] + s * dt;
         step_start = t;
         const double mature_at_start = system.total(im::mature_dc) * mm3_per_m3;
+        const double antibody_at_start = target_mean(im::antibody);
         system.step(t, dt, kinetics, jacobian);
         advance_compartments(t, dt, perfused_volume, mature_at_start);
+        antibody_exposure += 0.5 * dt * (antibody_at_start + target_mean(im::antibody));
       }
       n_steps_total += n_steps;
     }
@@ -268,7 +271,7 @@ public:
     state.add_record(
         [this](StateArchive &archive)
         {
-          archive &n_steps_total &current_time;
+          archive &n_steps_total &current_time &antibody_exposure;
           compartments.serialize(archive);
         });
   }
@@ -310,6 +313,7 @@ public:
     row.emplace_back("target_m1_m2_ratio",
                      target[im::m2] > 0 ? target[im::m1] / target[im::m2] : 0.0);
     row.emplace_back("target_anti_pdl1_nM", mean(im::antibody));
+    row.emplace_back("target_anti_pdl1_exposure_nM_d", antibody_exposure / 86400);
     row.emplace_back("target_damp", mean(im::damp));
     row.emplace_back("plasma_anti_pdl1_nM",
                      model.antibody.plasma_level(simulator_time()));
@@ -370,6 +374,19 @@ private:
   };
 
   double simulator_time() const { return current_time; }
+
+  // The mean of species k over the target tissues.
+  double target_mean(im::Species k) const
+  {
+    double sums[2] = {0, 0};
+    for (const auto &[node, weight] : target_weights)
+    {
+      sums[0] += weight;
+      sums[1] += weight * system.values(k).local_element(node);
+    }
+    Utilities::MPI::sum(sums, simulator->mpi_communicator(), sums);
+    return sums[0] > 0 ? sums[1] / sums[0] : 0.0;
+  }
 
   // The systemic effector level during the step that starts at step_start: extrapolated
   // linearly from the last two levels (second order in the coupling).
@@ -464,6 +481,7 @@ private:
   im::ModelParameters model;
   std::vector<std::pair<std::string, double>> initial_tumour;
   double time_step = 3600, current_time = 0, step_start = 0;
+  double antibody_exposure = 0; // int of the target's mean anti-PD-L1 dt [nM s]
   ReactionDiffusionSystem system;
   std::vector<std::unique_ptr<SpeciesField>> species_fields;
   std::vector<std::pair<unsigned int, double>> target_weights;
