@@ -27,7 +27,8 @@ targeted, systemic, idle = stats["targeted"], stats["systemic"], stats["targeted
 loaded = targeted["cargo_loaded_nmol"][-1]
 check(abs(loaded - DOSE) <= 1e-9 * DOSE, f"the particles carry the systemic dose: {loaded:.10g} nmol")
 plasma = systemic["plasma_anti_pdl1_nM"][1]
-check(plasma > 0.99 * DOSE / 3, f"systemic arm: {DOSE} nmol in 3 L, plasma {plasma:.3f} nM")
+# The 64 mL of tissue of the mesh draws a few percent of it from the plasma within 2 h.
+check(0.9 * DOSE / 3 < plasma < DOSE / 3, f"systemic arm: {DOSE} nmol in 3 L, plasma at 2 h {plasma:.3f} nM")
 released = targeted["cargo_released_nmol"]
 after_session = released[stats["targeted"]["time_s"].index(4 * 3600.0)]
 check(after_session >= 0.9 * loaded, f"the AMF session (2 h - 2.5 h) releases {after_session / loaded:.1%} of the cargo")

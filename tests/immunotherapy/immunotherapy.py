@@ -1,7 +1,8 @@
 """Default immune model (Immune/Model = mnp immunotherapy).
   ode   uniform.prm: uniform fields (one box cell at 43 C, 2 mg Fe/mL, w_b = 0.002 1/s,
-        an anti-PD-L1 dose at 6 h) reduce the PDE system to its ODEs; the densities and
-        the lymph-node/blood compartments at every output time against an independent
+        an anti-PD-L1 dose at 6 h) reduce the PDE system to its ODEs; the densities, the
+        lymph-node/blood compartments and the plasma level (the dose plus the antibody
+        the tissue exchanges with the plasma) at every output time against an independent
         SciPy integration (Radau, rtol 1e-10, checked against LSODA) of the model's equations, written here
         from the documented model. Errors at the default step (1 h) and at 10 and 5 min,
         with the second order of the coupling between the last two.
@@ -46,7 +47,8 @@ def model(T, iron, wb, volume_mm3, doses, vd=3.0, half_life=27 * DAY):
         return sum(a / vd * 2 ** (-(t - t0) / half_life) for t0, a in doses if t > t0)
 
     def rhs(t, y):
-        C, V, Z, H, P, Di, Dm, E, M1, M2, A, DL, Es, MT = y
+        C, V, Z, H, P, Di, Dm, E, M1, M2, A, DL, Es, MT, R = y
+        Ap = plasma(t) + R / vd  # the doses and what the tissue returned [nM]
         N = C + V + Di + Dm + E + M1 + M2
         s = C / (KC + C)
         q = max(P - Pth, 0)
@@ -69,11 +71,12 @@ def model(T, iron, wb, volume_mm3, doses, vd=3.0, half_life=27 * DAY):
                - g2 * M2 * E / (KM2 + M2) - kT * max(T - 45, 0) * E)
         dM1 = sM * f1 + k21 * M2 - k12 * M1 - dM * M1
         dM2 = sM * (1 - f1) + k12 * M1 - k21 * M2 - dM * M2
-        dA_ = kv * wb * (plasma(t) - A) - kon * L * C / K * A / (KA + A) - dA * A
+        dA_ = kv * wb * (Ap - A) - kon * L * C / K * A / (KA + A) - dA * A
+        dR = -math.log(2) / half_life * R + kv * wb * (A - Ap) * volume_mm3 * 1e-6  # nmol
         dDL_ = eLN * Dm * volume_mm3 - dDL * DL
         dEs_ = ((pL + rhoM * MT) * DL / (KL + DL) - dEs * Vb * Es - rho_in * Es * wb * volume_mm3) / Vb
         dMT_ = fmem * dEs * Vb * Es - dMT * MT
-        return [dC, dV, dZdt, dH, dP, dDi, dDm, dEt, dM1, dM2, dA_, dDL_, dEs_, dMT_]
+        return [dC, dV, dZdt, dH, dP, dDi, dDm, dEt, dM1, dM2, dA_, dDL_, dEs_, dMT_, dR]
     return rhs
 
 
@@ -87,7 +90,7 @@ if mode == "ode":
     dc0 = sD / (sD / D0 + dD)
     m2_0 = sM0 * (1 - f1) / (k21_0 + dM)
     m1_0 = (sM0 * f1 + k21_0 * m2_0) / dM
-    y0 = [5e5, 0, 0, 0, 0, dc0, 0, 0, m1_0, m2_0, 0, 0, 0, 0]
+    y0 = [5e5, 0, 0, 0, 0, dc0, 0, 0, m1_0, m2_0, 0, 0, 0, 0, 0]
     doses = [(6 * 3600.0, 8300.0)]
     rhs = model(43.0, 2.0, 0.002, volume, doses)
     # Integrated piecewise around the dose (its plasma level jumps).
@@ -100,12 +103,12 @@ if mode == "ode":
         state = np.array(y0, dtype=float)
         for a, b in zip(times[:-1], times[1:]):
             solution = solve_ivp(rhs, (a, b), state, method=method, rtol=1e-10,
-                                 atol=1e-12 * np.append(scale, 100))
+                                 atol=1e-12 * np.append(scale, [100, 1]))
             check(solution.status == 0, f"{method} reference reaches t = {b / 3600:g} h")
             state = solution.y[:, -1]
             references[method].append(state.copy())
     reference = references["Radau"]
-    spread = max(float(np.max(np.abs(a - b) / np.maximum(np.abs(a), 1e-300 + np.append(scale, 100))))
+    spread = max(float(np.max(np.abs(a - b) / np.maximum(np.abs(a), 1e-300 + np.append(scale, [100, 1]))))
                  for a, b in zip(references["Radau"], references["LSODA"]))
     check(spread <= 1e-7, f"the two reference integrators agree to {spread:.1e}")
     errors = {}
@@ -125,6 +128,13 @@ if mode == "ode":
                 error = abs(value - expected[k]) / magnitude
                 if error > worst:
                     worst, where = error, f"{name} at t = {times[row] / 3600:g} h"
+            # The plasma level: the dose and the antibody the tissue returned (R).
+            t = times[row]
+            plasma = sum(a / 3.0 * 2 ** (-(t - t0) / (27 * DAY)) for t0, a in doses if t > t0)
+            plasma += expected[14] / 3.0
+            error = abs(stats["plasma_anti_pdl1_nM"][row] - plasma) / (8300 / 3.0)
+            if error > worst:
+                worst, where = error, f"plasma anti-PD-L1 at t = {t / 3600:g} h"
             check(min(stats[name + "_min"][row] for name in SPECIES) >= -1e-10 * 1e6,
                   f"{step}, t = {times[row] / 3600:g} h: no species negative")
         errors[step] = worst

@@ -224,11 +224,11 @@ std::string range_text(double lower, double upper)
 }
 } // namespace
 
-double AntibodySchedule::plasma_level(double t) const
+double AntibodySchedule::plasma_level(double t, bool after_doses_at_t) const
 {
   double level = 0;
   for (const Dose &dose : doses)
-    if (t > dose.time)
+    if (t > dose.time || (after_doses_at_t && t == dose.time))
       level +=
           dose.amount / distribution_volume * std::exp2(-(t - dose.time) / half_life);
   return level;

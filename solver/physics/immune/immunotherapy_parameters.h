@@ -44,8 +44,8 @@ struct AntibodySchedule
   std::vector<Dose> doses;
   double distribution_volume = 3; // L
   double half_life = 27 * 86400;  // s
-  // Plasma level [nM] at time t.
-  double plasma_level(double t) const;
+  // Plasma level [nM] at time t (just after t: with the doses given at t).
+  double plasma_level(double t, bool after_doses_at_t = false) const;
 };
 
 struct ModelParameters

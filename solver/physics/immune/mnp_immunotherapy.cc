@@ -36,6 +36,8 @@
 
 #include <deal.II/base/mpi.h>
 #include <deal.II/fe/fe_values.h>
+#include <deal.II/lac/full_matrix.h>
+#include <deal.II/lac/vector.h>
 #include <deal.II/numerics/data_out.h>
 
 #include <algorithm>
@@ -50,6 +52,7 @@ namespace im = immunotherapy;
 
 constexpr double mm3_per_m3 = 1e9;
 constexpr double nM_per_nmol_per_m3 = 1e-3; // 1 nmol/m^3 = 1e-3 nmol/L
+constexpr double litres_per_m3 = 1e3, litres_per_mm3 = 1e-6;
 
 class MnpImmunotherapy : public ImmuneModel
 {
@@ -177,6 +180,7 @@ public:
     }
     compartments = Compartments();
     antibody_exposure = 0;
+    cached_plasma_time = -1e300;
     compartments.distant_tumour = model.compartments.distant_initial;
     ++version;
   }
@@ -223,7 +227,7 @@ public:
       inputs.iron = iron ? iron->local_element(node) : 0.0;
       inputs.perfusion = perfusion.local_element(node);
       inputs.effectors_blood = blood_effectors_at(t);
-      inputs.antibody_plasma = model.antibody.plasma_level(t);
+      inputs.antibody_plasma = plasma_at(t);
       inputs.antibody_release =
           release ? nM_per_nmol_per_m3 * release->local_element(node) : 0.0;
     };
@@ -256,8 +260,19 @@ public:
         step_start = t;
         const double mature_at_start = system.total(im::mature_dc) * mm3_per_m3;
         const double antibody_at_start = target_mean(im::antibody);
+        const double exchange_at_start = antibody_exchange(
+            perfusion, model.antibody.plasma_level(t, true) + returned_level(t));
         system.step(t, dt, kinetics, jacobian);
         advance_compartments(t, dt, perfused_volume, mature_at_start);
+        // What the tissues returned to the plasma, by the trapezoidal rule.
+        const double decay = std::exp2(-dt / model.antibody.half_life);
+        const double exchange_at_end = antibody_exchange(
+            perfusion, model.antibody.plasma_level(t + dt) + returned_level(t + dt));
+        compartments.plasma_returned =
+            decay * (compartments.plasma_returned + 0.5 * dt * exchange_at_start) +
+            0.5 * dt * exchange_at_end;
+        compartments.plasma_returned_time = t + dt;
+        cached_plasma_time = -1e300;
         antibody_exposure += 0.5 * dt * (antibody_at_start + target_mean(im::antibody));
       }
       n_steps_total += n_steps;
@@ -276,7 +291,11 @@ public:
         });
   }
 
-  void state_restored() override { ++version; }
+  void state_restored() override
+  {
+    cached_plasma_time = -1e300;
+    ++version;
+  }
 
   void add_statistics(StatisticsRow &row) const override
   {
@@ -315,8 +334,7 @@ public:
     row.emplace_back("target_anti_pdl1_nM", mean(im::antibody));
     row.emplace_back("target_anti_pdl1_exposure_nM_d", antibody_exposure / 86400);
     row.emplace_back("target_damp", mean(im::damp));
-    row.emplace_back("plasma_anti_pdl1_nM",
-                     model.antibody.plasma_level(simulator_time()));
+    row.emplace_back("plasma_anti_pdl1_nM", plasma_at(simulator_time()));
     row.emplace_back("lymph_node_mature_dc", compartments.node_dcs);
     row.emplace_back("blood_effectors_per_mm3", compartments.blood_effectors);
     row.emplace_back("memory_t_cells", compartments.memory);
@@ -326,6 +344,7 @@ public:
       row.emplace_back("distant_tumour_cells",
                        compartments.distant_tumour * model.compartments.distant_volume);
       row.emplace_back("distant_cd8_per_mm3", compartments.distant_effectors);
+      row.emplace_back("distant_anti_pdl1_nM", compartments.distant_antibody);
     }
     row.emplace_back("immune_steps", n_steps_total);
     row.emplace_back("immune_reaction_substeps", system.reaction_substeps());
@@ -362,18 +381,61 @@ private:
     double memory = 0;              // M_T [cells]
     double distant_tumour = 0;      // C_2 [cells/mm^3]
     double distant_effectors = 0;   // E_2 [cells/mm^3]
+    double distant_antibody = 0;    // A_2 [nM]
     double effectors_delivered = 0; // effectors that left the blood [cells]
     double previous_blood = 0;      // E_s at the start of the last step
     double previous_step = 0;       // its length [s] (0: none yet)
+    // Anti-PD-L1 the tissues returned to the plasma [nmol] at plasma_returned_time.
+    double plasma_returned = 0, plasma_returned_time = 0;
 
     void serialize(StateArchive &archive)
     {
       archive &node_dcs &blood_effectors &memory &distant_tumour &distant_effectors
-          &effectors_delivered &previous_blood &previous_step;
+          &distant_antibody &effectors_delivered &previous_blood &previous_step
+              &plasma_returned &plasma_returned_time;
     }
   };
 
   double simulator_time() const { return current_time; }
+
+  // The plasma level [nM] of the anti-PD-L1 the tissues returned, decayed to t.
+  double returned_level(double t) const
+  {
+    return compartments.plasma_returned *
+           std::exp2(-(t - compartments.plasma_returned_time) /
+                     model.antibody.half_life) /
+           model.antibody.distribution_volume;
+  }
+
+  // The plasma level of anti-PD-L1 [nM]: the doses plus what the tissues returned
+  // (cached: the kinetics ask at every node).
+  double plasma_at(double t) const
+  {
+    if (t != cached_plasma_time)
+    {
+      cached_plasma_time = t;
+      cached_plasma = model.antibody.plasma_level(t) + returned_level(t);
+    }
+    return cached_plasma;
+  }
+
+  // The net anti-PD-L1 the tissues return to the plasma [nmol/s]:
+  // int k_v w_b (A - A_p) dV over the mesh and the distant tumour.
+  double antibody_exchange(const FieldVector &perfusion, double plasma) const
+  {
+    const FieldVector &node_volume = system.node_volumes();
+    const FieldVector &antibody = system.values(im::antibody);
+    double exchange = 0;
+    for (unsigned int i = 0; i < perfusion.locally_owned_size(); ++i)
+      exchange += perfusion.local_element(i) * node_volume.local_element(i) *
+                  (antibody.local_element(i) - plasma);
+    exchange =
+        Utilities::MPI::sum(exchange, simulator->mpi_communicator()) * litres_per_m3;
+    const im::CompartmentParameters &c = model.compartments;
+    exchange += c.distant_perfusion * c.distant_volume * litres_per_mm3 *
+                (compartments.distant_antibody - plasma);
+    return model.kinetics.antibody_extravasation * exchange;
+  }
 
   // The mean of species k over the target tissues.
   double target_mean(im::Species k) const
@@ -440,8 +502,8 @@ private:
     current_time = t + dt;
   }
 
-  // The distant tumour: the tumour-cell and effector equations at 37 C without iron, by
-  // the trapezoidal rule (Newton on the 2x2 system).
+  // The distant tumour: the tumour-cell, effector and anti-PD-L1 equations at 37 C
+  // without iron, by the trapezoidal rule (Newton on the 3x3 system).
   void advance_distant_tumour(double t, double dt, double blood_effectors)
   {
     const im::CompartmentParameters &c = model.compartments;
@@ -450,31 +512,40 @@ private:
     im::Inputs in;
     in.perfusion = c.distant_perfusion;
     in.effectors_blood = blood_effectors;
-    in.antibody_plasma = model.antibody.plasma_level(t + 0.5 * dt);
+    in.antibody_plasma = plasma_at(t + 0.5 * dt);
     const im::Coefficients coefficients(p, in);
-    std::array<double, im::n_species> u{}, f{}, f0{};
-    std::array<double, im::n_species * im::n_species> j{};
-    u[im::tumour] = s.distant_tumour;
-    u[im::effector] = s.distant_effectors;
-    im::rates(p, in, coefficients, u.data(), f0.data());
-    const double c0 = s.distant_tumour, e0 = s.distant_effectors, h = 0.5 * dt;
     constexpr unsigned int n = im::n_species;
+    constexpr std::array<im::Species, 3> lumped = {
+        {im::tumour, im::effector, im::antibody}};
+    const std::array<double *, 3> state = {
+        {&s.distant_tumour, &s.distant_effectors, &s.distant_antibody}};
+    std::array<double, n> u{}, f{}, f0{};
+    std::array<double, n * n> j{};
+    std::array<double, 3> old{};
+    for (unsigned int a = 0; a < 3; ++a)
+      u[lumped[a]] = old[a] = *state[a];
+    im::rates(p, in, coefficients, u.data(), f0.data());
+    const double h = 0.5 * dt;
+    FullMatrix<double> matrix(3, 3);
+    Vector<double> residual(3), update(3);
     for (unsigned int iteration = 0; iteration < 8; ++iteration)
     {
       im::rates(p, in, coefficients, u.data(), f.data());
       im::jacobian(p, in, coefficients, u.data(), j.data());
-      const double r0 = u[im::tumour] - c0 - h * (f[im::tumour] + f0[im::tumour]);
-      const double r1 = u[im::effector] - e0 - h * (f[im::effector] + f0[im::effector]);
-      const double a11 = 1 - h * j[im::tumour * n + im::tumour];
-      const double a12 = -h * j[im::tumour * n + im::effector];
-      const double a21 = -h * j[im::effector * n + im::tumour];
-      const double a22 = 1 - h * j[im::effector * n + im::effector];
-      const double determinant = a11 * a22 - a12 * a21;
-      u[im::tumour] -= (a22 * r0 - a12 * r1) / determinant;
-      u[im::effector] -= (a11 * r1 - a21 * r0) / determinant;
+      for (unsigned int a = 0; a < 3; ++a)
+      {
+        const unsigned int row = lumped[a];
+        residual(a) = u[row] - old[a] - h * (f[row] + f0[row]);
+        for (unsigned int b = 0; b < 3; ++b)
+          matrix(a, b) = (a == b ? 1.0 : 0.0) - h * j[row * n + lumped[b]];
+      }
+      matrix.gauss_jordan();
+      matrix.vmult(update, residual);
+      for (unsigned int a = 0; a < 3; ++a)
+        u[lumped[a]] -= update(a);
     }
-    s.distant_tumour = u[im::tumour];
-    s.distant_effectors = u[im::effector];
+    for (unsigned int a = 0; a < 3; ++a)
+      *state[a] = u[lumped[a]];
   }
 
   Simulator *simulator = nullptr;
@@ -482,6 +553,7 @@ private:
   std::vector<std::pair<std::string, double>> initial_tumour;
   double time_step = 3600, current_time = 0, step_start = 0;
   double antibody_exposure = 0; // int of the target's mean anti-PD-L1 dt [nM s]
+  mutable double cached_plasma_time = -1e300, cached_plasma = 0;
   ReactionDiffusionSystem system;
   std::vector<std::unique_ptr<SpeciesField>> species_fields;
   std::vector<std::pair<unsigned int, double>> target_weights;
