@@ -27,15 +27,15 @@ sH, kcat, kF25, chi, vnz, Ea, yP, kgpx, beta = 3.0, 10.0, 70.0, 1e-3, 1e-3, 37e3
 Pth, KP, kP = 1.0, 1.0, 2.0 / DAY
 eh0, Tstar, sT, eox, eE, dZ, KZ, yD = 1e-5, 44.0, 3.0, 2.2e-5, 0.5e-5, 30 / DAY, 1.0, 0.01
 sD, D0, lD, dD, eLN = 4 / DAY, 20.0, 2 / DAY, 0.1 / DAY, 0.7 / DAY
-rho_in, pE, KD, dE, muE, KC, wx = 1e-3, 1 / DAY, 10.0, 0.18 / DAY, 5e-4 / DAY, 4e5, 0.5 / DAY
+rho_in, pE, KD, dE, muE, KC, wx = 1e-3, 1 / DAY, 10.0, 0.18 / DAY, 5 / DAY, 4e5, 0.5 / DAY
 L0, L1, KLE, KQ, g2, KM2, kT = 1.0, 2.0, 1e3, 1.0, 0.5 / DAY, 100.0, 1e-3
-sM0, f1, k12_0, k21_0, kFe, KFe, kZ, dM, muM = 5 / DAY, 0.3, 0.2 / DAY, 0.05 / DAY, 0.3 / DAY, 0.5, 0.2 / DAY, 0.03 / DAY, 1e-4 / DAY
+sM0, f1, k12_0, k21_0, kFe, KFe, kZ, dM, muM = 5 / DAY, 0.3, 0.2 / DAY, 0.05 / DAY, 0.3 / DAY, 0.5, 0.2 / DAY, 0.03 / DAY, 0.2 / DAY
 kv, kon, KA, dA = 0.05, 0.5 / DAY, 0.4, 0.1 / DAY
 dDL, pL, KL, rhoM, dEs, Vb, fmem, dMT = 0.5 / DAY, 1e7 / DAY, 1e4, 1 / DAY, 0.3 / DAY, 5e6, 0.05, 5e-3 / DAY
 R_GAS = 8.314462618
 
 
-def model(T, iron, wb, volume_mm3, doses, vd=3.0, half_life=27 * DAY):
+def model(T, iron, wb, volume_mm3, doses, vd=3.0, half_life=27 * DAY, hill=1.0, priming_half=KL):
     kh = k43 * (0.5 if T >= 43 else 0.25) ** (43 - T)
     eps_h = eh0 * math.exp(-(T - Tstar) ** 2 / (2 * sT ** 2))
     arr = lambda ref: math.exp(-Ea / R_GAS * (1 / (T + 273.15) - 1 / ref))  # noqa: E731
@@ -74,7 +74,8 @@ def model(T, iron, wb, volume_mm3, doses, vd=3.0, half_life=27 * DAY):
         dA_ = kv * wb * (Ap - A) - kon * L * C / K * A / (KA + A) - dA * A
         dR = -math.log(2) / half_life * R + kv * wb * (A - Ap) * volume_mm3 * 1e-6  # nmol
         dDL_ = eLN * Dm * volume_mm3 - dDL * DL
-        dEs_ = ((pL + rhoM * MT) * DL / (KL + DL) - dEs * Vb * Es - rho_in * Es * wb * volume_mm3) / Vb
+        x = (DL / priming_half) ** hill
+        dEs_ = ((pL + rhoM * MT) * x / (1 + x) - dEs * Vb * Es - rho_in * Es * wb * volume_mm3) / Vb
         dMT_ = fmem * dEs * Vb * Es - dMT * MT
         return [dC, dV, dZdt, dH, dP, dDi, dDm, dEt, dM1, dM2, dA_, dDL_, dEs_, dMT_, dR]
     return rhs
@@ -92,38 +93,28 @@ if mode == "ode":
     m1_0 = (sM0 * f1 + k21_0 * m2_0) / dM
     y0 = [5e5, 0, 0, 0, 0, dc0, 0, 0, m1_0, m2_0, 0, 0, 0, 0, 0]
     doses = [(6 * 3600.0, 8300.0)]
-    rhs = model(43.0, 2.0, 0.002, volume, doses)
     # Integrated piecewise around the dose (its plasma level jumps).
     times = [6 * 3600.0 * k for k in range(9)]
     # Absolute tolerances 1e-12 of each quantity's scale; Radau checked against LSODA.
-    scale = np.array([1e6, 1e6, 1, 1e-3, 1e-2, 20, 2, 1, 200, 100, 3e3, 400, 0.2])
-    references = {}
-    for method in ("Radau", "LSODA"):
-        references[method] = [np.array(y0, dtype=float)]
-        state = np.array(y0, dtype=float)
+    scale = np.append([1e6, 1e6, 1, 1e-3, 1e-2, 20, 2, 1, 200, 100, 3e3, 400, 0.2], [100, 1])
+
+    def reference_solution(method, hill, priming_half=KL):
+        rhs = model(43.0, 2.0, 0.002, volume, doses, hill=hill, priming_half=priming_half)
+        states = [np.array(y0, dtype=float)]
         for a, b in zip(times[:-1], times[1:]):
-            solution = solve_ivp(rhs, (a, b), state, method=method, rtol=1e-10,
-                                 atol=1e-12 * np.append(scale, [100, 1]))
+            solution = solve_ivp(rhs, (a, b), states[-1], method=method, rtol=1e-10, atol=1e-12 * scale)
             check(solution.status == 0, f"{method} reference reaches t = {b / 3600:g} h")
-            state = solution.y[:, -1]
-            references[method].append(state.copy())
-    reference = references["Radau"]
-    spread = max(float(np.max(np.abs(a - b) / np.maximum(np.abs(a), 1e-300 + np.append(scale, [100, 1]))))
-                 for a, b in zip(references["Radau"], references["LSODA"]))
-    check(spread <= 1e-7, f"the two reference integrators agree to {spread:.1e}")
-    errors = {}
-    for step in ("1 h", "10 min", "5 min"):
-        output = "out-ode-" + step.replace(" ", "")
-        run(os.path.join(HERE, "immunotherapy", "uniform.prm"),
-            [f"Immune/MNP immunotherapy/Time step={step}"], output=output)
-        stats = read_csv(os.path.join(output, "statistics.csv"))
-        check(stats["time_s"] == times, f"{step}: outputs every 6 h")
+            states.append(solution.y[:, -1].copy())
+        return states
+
+    def largest_error(reference, stats, step):
+        """The largest error of the run against the reference, relative to the
+        quantity's largest value over the run, and where."""
         worst, where = 0.0, ""
         for row, expected in enumerate(reference):
             for k, name in enumerate(SPECIES + COMPARTMENTS):
                 value = (stats[name + "_total"][row] / volume if name in SPECIES
                          else stats[name][row])
-                # Relative to the largest value of the quantity over the run.
                 magnitude = max(abs(r[k]) for r in reference) or 1.0
                 error = abs(value - expected[k]) / magnitude
                 if error > worst:
@@ -136,14 +127,34 @@ if mode == "ode":
             if error > worst:
                 worst, where = error, f"plasma anti-PD-L1 at t = {t / 3600:g} h"
             check(min(stats[name + "_min"][row] for name in SPECIES) >= -1e-10 * 1e6,
-                  f"{step}, t = {times[row] / 3600:g} h: no species negative")
-        errors[step] = worst
-        print(f"time step {step}: largest error {worst:.2e} of the quantity's largest value ({where})")
+                  f"{step}, t = {t / 3600:g} h: no species negative")
+        return worst, where
+
+    reference = reference_solution("Radau", 1.0)
+    spread = max(float(np.max(np.abs(a - b) / np.maximum(np.abs(a), 1e-300 + scale)))
+                 for a, b in zip(reference, reference_solution("LSODA", 1.0)))
+    check(spread <= 1e-7, f"the two reference integrators agree to {spread:.1e}")
+    errors = {}
+    for step in ("1 h", "10 min", "5 min"):
+        output = "out-ode-" + step.replace(" ", "")
+        run(os.path.join(HERE, "immunotherapy", "uniform.prm"),
+            [f"Immune/MNP immunotherapy/Time step={step}"], output=output)
+        stats = read_csv(os.path.join(output, "statistics.csv"))
+        check(stats["time_s"] == times, f"{step}: outputs every 6 h")
+        errors[step], where = largest_error(reference, stats, step)
+        print(f"time step {step}: largest error {errors[step]:.2e} of the quantity's largest value ({where})")
     order = math.log2(errors["10 min"] / errors["5 min"])
     print(f"observed order of the splitting {order:.2f}")
     check(errors["5 min"] <= 1e-5, f"the PDE system with uniform fields follows its ODEs: {errors['5 min']:.1e} <= 1e-5")
     check(order >= 1.8, f"the error falls at second order with the step ({order:.2f} >= 1.8)")
     check(errors["1 h"] <= 1e-2, f"at the default step (1 h): {errors['1 h']:.1e} <= 1e-2")
+    # A priming threshold: the Hill exponent 2 of the lymph node's priming.
+    run(os.path.join(HERE, "immunotherapy", "uniform.prm"),
+        ["Immune/MNP immunotherapy/Time step=5 min", "Immune/MNP immunotherapy/Lymph node/Priming Hill exponent=2",
+         "Immune/MNP immunotherapy/Lymph node/Priming half-saturation=100"], output="out-ode-hill")
+    error, where = largest_error(reference_solution("Radau", 2.0, 100.0), read_csv("out-ode-hill/statistics.csv"), "Hill 2")
+    print(f"priming Hill exponent 2 (K_L = 100), 5 min: largest error {error:.2e} ({where})")
+    check(error <= 1e-5, f"with a priming Hill exponent 2: {error:.1e} <= 1e-5")
 elif mode == "behaviour":
     prm = os.path.join(HERE, "immunotherapy", "uniform.prm")
 

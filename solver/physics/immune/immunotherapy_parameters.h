@@ -21,12 +21,12 @@ namespace ferrotherm
 namespace immunotherapy
 {
 // The lymph node and blood (Kuznetsov-type priming with memory, after Serre et al.
-// 2016): dD_L/dt = e_LN int Dm - d_DL D_L, V_b dE_s/dt = (p_L + rho_M M_T) D_L/(K_L +
-// D_L) - d_Es V_b E_s - rho_in E_s int w_b, dM_T/dt = f_mem d_Es V_b E_s - d_MT M_T.
+// 2016): dD_L/dt = e_LN int Dm - d_DL D_L, V_b dE_s/dt = (p_L + rho_M M_T) D_L^n/(K_L^n
+// + D_L^n) - d_Es V_b E_s - rho_in E_s int w_b, dM_T/dt = f_mem d_Es V_b E_s - d_MT M_T.
 struct CompartmentParameters
 {
   double node_dc_death = 0.5 / 86400, priming = 1e5 / 86400, priming_half = 1e4,
-         memory_boost = 1.0 / 86400, blood_effector_death = 0.3 / 86400,
+         priming_hill = 1, memory_boost = 1.0 / 86400, blood_effector_death = 0.3 / 86400,
          blood_volume = 5e6, memory_fraction = 0.05, memory_decay = 5e-3 / 86400;
   // The distant, untreated tumour: a lumped volume at body temperature, no iron, fed by
   // the systemic effectors (0: none).

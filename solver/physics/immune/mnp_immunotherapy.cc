@@ -10,7 +10,8 @@
 // compartments advance by the trapezoidal rule (h = dt/2) with int Dm at both ends:
 //   D_L^{n+1} = D_L^n + h (e_LN (I^n + I^{n+1}) - d_DL (D_L^n + D_L^{n+1})),
 //   V_b E_s^{n+1} = V_b E_s^n + h (P^n + P^{n+1} - d_Es V_b (E_s^n + E_s^{n+1}))
-//                   - dt rho_in I_w E_s(t + h),   P = (p_L + rho_M M_T) D_L/(K_L + D_L),
+//                   - dt rho_in I_w E_s(t + h),   P = (p_L + rho_M M_T) x/(1 + x),
+//   x = (D_L/K_L)^n,
 //   M_T^{n+1} = M_T^n + h (f_mem d_Es V_b (E_s^n + E_s^{n+1}) - d_MT (M_T^n +
 //   M_T^{n+1})),
 // where E_s(t + h) is the extrapolated mid-step level the tissue received (so the
@@ -476,7 +477,11 @@ private:
     s.node_dcs = (dc_old * (1 - h * c.node_dc_death) +
                   h * p.dc_emigration * (mature_at_start + mature_at_end)) /
                  (1 + h * c.node_dc_death);
-    const auto saturation = [&](double dcs) { return dcs / (c.priming_half + dcs); };
+    const auto saturation = [&](double dcs)
+    {
+      const double x = std::pow(dcs / c.priming_half, c.priming_hill);
+      return x / (1 + x);
+    };
     const double s0 = saturation(dc_old), s1 = saturation(s.node_dcs);
     const double mid_step_blood = blood_effectors_at(t + h);
     const double leaving = p.infiltration * perfused_volume * mid_step_blood; // cells/s
