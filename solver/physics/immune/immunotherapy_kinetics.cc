@@ -109,8 +109,8 @@ void rates(const Parameters &p, const Inputs &in, const Coefficients &c, const d
             p.damp_per_ros_kill * s.kox * u[tumour] +
             p.damp_per_immune_kill * immune_kill - p.damp_decay * u[damp] -
             p.damp_per_maturation * maturation;
-  f[peroxide] = p.peroxide_source * u[tumour] / p.capacity - p.catalase * u[peroxide] -
-                c.hydroxyl * u[peroxide];
+  f[peroxide] = p.peroxide_source * (u[tumour] + u[damaged]) / p.capacity -
+                p.catalase * u[peroxide] - c.hydroxyl * u[peroxide];
   f[lipid_peroxide] =
       p.peroxidation_yield * c.hydroxyl * u[peroxide] - c.gpx * u[lipid_peroxide];
   f[immature_dc] = p.dc_source * (1 - u[immature_dc] / p.dc_capacity) - maturation -
@@ -174,6 +174,7 @@ void jacobian(const Parameters &p, const Inputs &, const Coefficients &c, const 
   d(damp, immature_dc) = -p.damp_per_maturation * mature_di;
 
   d(peroxide, tumour) = p.peroxide_source / p.capacity;
+  d(peroxide, damaged) = p.peroxide_source / p.capacity;
   d(peroxide, peroxide) = -p.catalase - c.hydroxyl;
 
   d(lipid_peroxide, peroxide) = p.peroxidation_yield * c.hydroxyl;

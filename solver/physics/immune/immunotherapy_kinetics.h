@@ -8,7 +8,7 @@
 //         - mu_M M1 s(C)
 //   V'  = (k_h + k_ox) C - (k_rec + k_dV) V
 //   Z'  = eps_h(T) k_h C + eps_ox k_ox C + eps_E mu_E Phi E s(C) - delta_Z Z - y_D u_D
-//   H'  = s_H C/K - k_cat H - g(T, c) H,  g = k_F(T) chi [Fe] + v_nz(T) c
+//   H'  = s_H (C + V)/K - k_cat H - g(T, c) H,  g = k_F(T) chi [Fe] + v_nz(T) c
 //   P'  = y_P g H - k_GPX(T) P                   (the hydroxyl radical is algebraic)
 //   Di' = s_D (1 - Di/D0) - u_D - d_D Di,  u_D = lambda_D Di Z/(K_Z + Z)
 //   Dm' = u_D - (d_D + e_LN) Dm
@@ -71,9 +71,9 @@ struct Parameters
   double kill_rate_43 = 0.04 / 60;
   // ROS
   double peroxide_source = 3, catalase = 10, fenton_25 = 70, labile_fraction = 1e-3,
-         nanozyme_37 = 1e-3, activation_energy = 37e3, peroxidation_yield = 1,
-         gpx_37 = 1e-3, gpx_heat_loss = 0.2, ferroptosis_threshold = 1,
-         ferroptosis_half = 1, ferroptosis_rate = 2.0 / 86400;
+         nanozyme_37 = 1e-3, activation_energy = 37e3, peroxidation_yield = 10,
+         gpx_37 = 1e-2, gpx_heat_loss = 1, ferroptosis_threshold = 1,
+         ferroptosis_half = 1, ferroptosis_rate = 150.0 / 86400;
   // DAMP
   double damp_per_heat_kill = 1e-5, optimal_temperature = 44, window_width = 3,
          damp_per_ros_kill = 2.2e-5, damp_per_immune_kill = 0.5e-5,
@@ -83,7 +83,7 @@ struct Parameters
          dc_death = 0.1 / 86400, dc_emigration = 0.7 / 86400;
   // CD8+ T cells
   double infiltration = 1e-3, expansion = 1.0 / 86400, expansion_half = 10,
-         effector_death = 0.18 / 86400, effector_kill = 5e-4 / 86400, tumour_half = 4e5,
+         effector_death = 0.18 / 86400, effector_kill = 5.0 / 86400, tumour_half = 4e5,
          exhaustion = 0.5 / 86400, pdl1_basal = 1, pdl1_induced = 2, pdl1_half = 1e3,
          checkpoint_scale = 1, suppression = 0.5 / 86400, suppression_half = 100,
          effector_heat_kill = 1e-3;
@@ -92,7 +92,7 @@ struct Parameters
          polarisation_12 = 0.2 / 86400, polarisation_21 = 0.05 / 86400,
          iron_repolarisation = 0.3 / 86400, iron_half = 0.5,
          damp_repolarisation = 0.2 / 86400, macrophage_death = 0.03 / 86400,
-         macrophage_kill = 1e-4 / 86400;
+         macrophage_kill = 0.2 / 86400;
   // Anti-PD-L1
   double antibody_extravasation = 0.05, antibody_binding = 0.5 / 86400, antibody_kd = 0.4,
          antibody_clearance = 0.1 / 86400;
