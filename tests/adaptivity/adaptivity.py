@@ -137,7 +137,11 @@ def case_flat():
 
 
 IMMUNOTHERAPY = ["Immune/Model=mnp immunotherapy", "Immune/MNP immunotherapy/Time step=50",
-                 "Immune/MNP immunotherapy/Anti-PD-L1/Doses=100 s: 8300"]
+                 "Immune/MNP immunotherapy/Anti-PD-L1/Doses=100 s: 8300",
+                 # Particle-borne anti-PD-L1, released during the AMF session.
+                 "Transport/Advection diffusion/Cargo/Cargo=anti-PD-L1",
+                 "Transport/Advection diffusion/Cargo/Load=50",
+                 "Transport/Advection diffusion/Cargo/Release temperature=38"]
 SPECIES = ["tumour_cells", "damaged_cells", "damp", "h2o2", "lipid_peroxide", "immature_dc",
            "mature_dc", "cd8_t_cells", "m1_macrophages", "m2_macrophages", "anti_pdl1"]
 
@@ -153,8 +157,8 @@ def largest_difference(expected, found, names):
 
 
 def case_immunotherapy():
-    """The default immune model on the adapting mesh: every species and compartment is
-    carried across the refinements (no species negative, the cell totals continuous), a
+    """The default immune model with particle-borne anti-PD-L1 on the adapting mesh: every
+    species, compartment and the cargo are carried across the refinements (cargo conserved) (no species negative, the cell totals continuous), a
     restart from a checkpoint of the adapted run continues it to 1e-10, and 2 ranks
     agree with 1."""
     run(RESTART, ADAPT + IMMUNOTHERAPY, "immunotherapy-1")
@@ -163,6 +167,10 @@ def case_immunotherapy():
     # (With the mass lumped per cell, hanging nodes coupled it off the diagonal and the
     # diffusion undershot there by 8e-6 of a species' largest value; the row sums of the
     # condensed mass keep every species >= 0.)
+    released = stats["cargo_released_nmol"][-1]
+    check(released > 1e-3 * stats["cargo_loaded_nmol"][-1], f"the session releases cargo ({released:.4g} nmol)")
+    balance = max(stats["cargo_balance_error"])
+    check(balance <= 1e-8, f"the cargo is conserved across the mesh changes ({balance:.1e} <= 1e-8)")
     lowest = min(min(stats[f"{name}_min"]) for name in SPECIES)
     check(lowest >= 0, f"no species negative across the mesh changes (lowest {lowest:.1e})")
     # Between outputs the macrophages change by their slow kinetics only: a jump at a
@@ -175,7 +183,8 @@ def case_immunotherapy():
     run(RESTART, ADAPT + IMMUNOTHERAPY + [f"Checkpoint/Resume={resume}"], output="immunotherapy-resumed")
     resumed = read_csv("immunotherapy-resumed/statistics.csv")
     worst, where = largest_difference(stats, resumed, [f"{n}_total" for n in SPECIES] + [
-        "lymph_node_mature_dc", "blood_effectors_per_mm3", "memory_t_cells", "target_tumour_cells"])
+        "lymph_node_mature_dc", "blood_effectors_per_mm3", "memory_t_cells", "target_tumour_cells",
+        "plasma_anti_pdl1_nM", "cargo_on_mobile_nmol", "cargo_on_bound_nmol", "cargo_released_nmol"])
     check(worst <= 1e-10, f"resumed from {checkpoints[0]}: every species and compartment to {worst:.1e} ({where}) <= 1e-10")
     run(RESTART, ADAPT + IMMUNOTHERAPY, "immunotherapy-2", ranks=2)
     two = read_csv("immunotherapy-2/statistics.csv")

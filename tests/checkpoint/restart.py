@@ -28,7 +28,8 @@ probes, ParaView output; a checkpoint every 200 s of simulated time):
               elsewhere), and for a minimum the largest of the matching maximum. Every
               run closes its iron and heat balances to 1e-8.
               'immunotherapy': the same with Immune/Model = mnp immunotherapy (11
-              species, the lymph-node/blood compartments, an anti-PD-L1 dose at 100 s).
+              species, the lymph-node/blood compartments, an anti-PD-L1 dose at 100 s)
+              and particle-borne anti-PD-L1 released during the session.
   basal       a resume from the checkpoint at t = 200 s, before the AMF session: every
               restored vector and scalar is bitwise the one of the uninterrupted run,
               yet the first resumed 60 s step ends with round-off differences in the
@@ -65,7 +66,11 @@ TIGHT = ["Electromagnetics/Quasi-static/Linear solver/Relative tolerance=1e-13",
 # The default immune model instead of the custom one: 11 species, the lymph-node/blood
 # compartments and an anti-PD-L1 dose, every species and compartment checkpointed.
 IMMUNOTHERAPY = ["Immune/Model=mnp immunotherapy", "Immune/MNP immunotherapy/Time step=50",
-                 "Immune/MNP immunotherapy/Anti-PD-L1/Doses=100 s: 8300"]
+                 "Immune/MNP immunotherapy/Anti-PD-L1/Doses=100 s: 8300",
+                 # Particle-borne anti-PD-L1, released during the AMF session.
+                 "Transport/Advection diffusion/Cargo/Cargo=anti-PD-L1",
+                 "Transport/Advection diffusion/Cargo/Load=50",
+                 "Transport/Advection diffusion/Cargo/Release temperature=38"]
 
 
 def command(output, overrides=(), ranks=1):

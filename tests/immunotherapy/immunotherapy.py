@@ -8,8 +8,11 @@
         with the second order of the coupling between the last two.
   behaviour  default parameters: without therapy the tumour grows; iron alone shifts the
         macrophages toward M1 and delays growth; at equal temperature MTD commits 2.2x the
-        cells heat alone does (83% vs 37% CRT+); the DAMP released per committed cell
-        peaks in the ICD window (43-46 C) and falls under ablation."""
+        cells heat alone does (83% vs 37% CRT+); anti-PD-L1 after MTD raises the CD8+
+        fraction 55.4% -> 64.5% and alone does not control the tumour; the distant tumour
+        responds only above a priming threshold, more with anti-PD-L1; a rechallenge
+        recalls memory; the DAMP released per committed cell peaks in the ICD window
+        (43-46 C) and falls under ablation."""
 import math
 import os
 import sys
@@ -28,15 +31,16 @@ sH, kcat, kF25, chi, vnz, Ea, yP, kgpx, beta = 3.0, 10.0, 70.0, 1e-3, 1e-3, 37e3
 Pth, KP, kP = 1.0, 1.0, 150.0 / DAY
 eh0, Tstar, sT, eox, eE, dZ, KZ, yD = 1e-5, 44.0, 3.0, 2.2e-5, 0.5e-5, 30 / DAY, 1.0, 0.01
 sD, D0, lD, dD, eLN = 4 / DAY, 20.0, 2 / DAY, 0.1 / DAY, 0.7 / DAY
-rho_in, pE, KD, dE, muE, KC, wx = 1e-3, 1 / DAY, 10.0, 0.18 / DAY, 5 / DAY, 4e5, 0.5 / DAY
+rho_in, pE, KD, dE, muE, KC, wx = 0.05, 1 / DAY, 1.0, 0.18 / DAY, 5 / DAY, 4e5, 0.25 / DAY
 L0, L1, KLE, KQ, g2, KM2, kT = 1.0, 2.0, 1e3, 1.0, 0.5 / DAY, 100.0, 1e-3
 sM0, f1, k12_0, k21_0, kFe, KFe, kZ, dM, muM = 5 / DAY, 0.3, 0.2 / DAY, 0.05 / DAY, 0.3 / DAY, 0.5, 0.2 / DAY, 0.03 / DAY, 0.2 / DAY
 kv, kon, KA, dA = 0.05, 0.5 / DAY, 0.4, 0.1 / DAY
-dDL, pL, KL, rhoM, dEs, Vb, fmem, dMT = 0.5 / DAY, 1e7 / DAY, 1e4, 1 / DAY, 0.3 / DAY, 5e6, 0.05, 5e-3 / DAY
+dDL, pL, KL, HILL, rhoM, dEs, Vb, fmem, dMT = 0.5 / DAY, 1e8 / DAY, 400.0, 2.0, 20 / DAY, 0.3 / DAY, 5e6, 0.05, 5e-3 / DAY
+MMAX = 2e7  # memory capacity [cells]
 R_GAS = 8.314462618
 
 
-def model(T, iron, wb, volume_mm3, doses, vd=3.0, half_life=27 * DAY, hill=1.0, priming_half=KL):
+def model(T, iron, wb, volume_mm3, doses, vd=3.0, half_life=27 * DAY, hill=HILL, priming_half=KL):
     kh = k43 * (0.5 if T >= 43 else 0.25) ** (43 - T)
     eps_h = eh0 * math.exp(-(T - Tstar) ** 2 / (2 * sT ** 2))
     arr = lambda ref: math.exp(-Ea / R_GAS * (1 / (T + 273.15) - 1 / ref))  # noqa: E731
@@ -73,11 +77,11 @@ def model(T, iron, wb, volume_mm3, doses, vd=3.0, half_life=27 * DAY, hill=1.0, 
         dM1 = sM * f1 + k21 * M2 - k12 * M1 - dM * M1
         dM2 = sM * (1 - f1) + k12 * M1 - k21 * M2 - dM * M2
         dA_ = kv * wb * (Ap - A) - kon * L * C / K * A / (KA + A) - dA * A
-        dR = -math.log(2) / half_life * R + kv * wb * (A - Ap) * volume_mm3 * 1e-6  # nmol
+        dR = -math.log(2) / half_life * R + kv * wb * max(A - Ap, 0) * volume_mm3 * 1e-6  # nmol
         dDL_ = eLN * Dm * volume_mm3 - dDL * DL
         x = (DL / priming_half) ** hill
         dEs_ = ((pL + rhoM * MT) * x / (1 + x) - dEs * Vb * Es - rho_in * Es * wb * volume_mm3) / Vb
-        dMT_ = fmem * dEs * Vb * Es - dMT * MT
+        dMT_ = fmem * dEs * Vb * Es * (1 - MT / MMAX) - dMT * MT
         return [dC, dV, dZdt, dH, dP, dDi, dDm, dEt, dM1, dM2, dA_, dDL_, dEs_, dMT_, dR]
     return rhs
 
@@ -131,9 +135,9 @@ if mode == "ode":
                   f"{step}, t = {t / 3600:g} h: no species negative")
         return worst, where
 
-    reference = reference_solution("Radau", 1.0)
+    reference = reference_solution("Radau", HILL)
     spread = max(float(np.max(np.abs(a - b) / np.maximum(np.abs(a), 1e-300 + scale)))
-                 for a, b in zip(reference, reference_solution("LSODA", 1.0)))
+                 for a, b in zip(reference, reference_solution("LSODA", HILL)))
     check(spread <= 1e-7, f"the two reference integrators agree to {spread:.1e}")
     errors = {}
     for step in ("1 h", "10 min", "5 min"):
@@ -149,13 +153,13 @@ if mode == "ode":
     check(errors["5 min"] <= 1e-5, f"the PDE system with uniform fields follows its ODEs: {errors['5 min']:.1e} <= 1e-5")
     check(order >= 1.8, f"the error falls at second order with the step ({order:.2f} >= 1.8)")
     check(errors["1 h"] <= 1e-2, f"at the default step (1 h): {errors['1 h']:.1e} <= 1e-2")
-    # A priming threshold: the Hill exponent 2 of the lymph node's priming.
+    # Michaelis-Menten priming (Hill exponent 1) instead of the default threshold.
     run(os.path.join(HERE, "immunotherapy", "uniform.prm"),
-        ["Immune/MNP immunotherapy/Time step=5 min", "Immune/MNP immunotherapy/Lymph node/Priming Hill exponent=2",
-         "Immune/MNP immunotherapy/Lymph node/Priming half-saturation=100"], output="out-ode-hill")
-    error, where = largest_error(reference_solution("Radau", 2.0, 100.0), read_csv("out-ode-hill/statistics.csv"), "Hill 2")
-    print(f"priming Hill exponent 2 (K_L = 100), 5 min: largest error {error:.2e} ({where})")
-    check(error <= 1e-5, f"with a priming Hill exponent 2: {error:.1e} <= 1e-5")
+        ["Immune/MNP immunotherapy/Time step=5 min", "Immune/MNP immunotherapy/Lymph node/Priming Hill exponent=1",
+         "Immune/MNP immunotherapy/Lymph node/Priming half-saturation=1e4"], output="out-ode-hill")
+    error, where = largest_error(reference_solution("Radau", 1.0, 1e4), read_csv("out-ode-hill/statistics.csv"), "Hill 1")
+    print(f"priming Hill exponent 1 (K_L = 1e4), 5 min: largest error {error:.2e} ({where})")
+    check(error <= 1e-5, f"with a priming Hill exponent 1: {error:.1e} <= 1e-5")
 elif mode == "behaviour":
     prm = os.path.join(HERE, "immunotherapy", "uniform.prm")
 
@@ -210,6 +214,63 @@ elif mode == "behaviour":
     check(2.0 <= icd_mtd / icd_heat <= 2.5, f"ratio {icd_mtd / icd_heat:.2f} in [2.0, 2.5] (reported 2.24)")
     dcs_mtd, dcs_heat = mtd["mature_dc_total"][-1], heat_only["mature_dc_total"][-1]
     check(dcs_mtd > 1.5 * dcs_heat, f"and more mature DCs after a day: {dcs_mtd:.0f} vs {dcs_heat:.0f}")
+    # 21 days with a lumped distant tumour (1 cm^3, untreated): three sessions (days 0, 2,
+    # 4) at constant SLP (12 W/g Fe: mild, 40 C; 24 W/g Fe: 43 C), heat-only particles
+    # (chi = 0, v_nz = 0) or MTD; anti-PD-L1 8300 nmol on days 1, 4, 7.
+    HEAT_ONLY = ["Immune/MNP immunotherapy/ROS/Labile iron fraction=0",
+                 "Immune/MNP immunotherapy/ROS/Nanozyme activity at 37 C=0"]
+    DOSES = "1 d: 8300; 4 d: 8300; 7 d: 8300"
+
+    def course(output, slp, iron=2, doses="", sessions="2 h + 30 min; 2 d + 30 min; 4 d + 30 min", extra=()):
+        return session(output, [f"Heating/Constant/Specific loss power={slp}",
+                                f"Treatment schedule/AMF sessions={sessions if slp > 0 else 'never'}",
+                                f"Transport/Prescribed/Iron by label=2: {iron}",
+                                f"Immune/MNP immunotherapy/Anti-PD-L1/Doses={doses}",
+                                "Immune/MNP immunotherapy/Distant tumour/Volume=1000",
+                                "Treatment schedule/End time=21 d", "Output/Output interval=1 d", *extra])
+
+    def day(stats, name, d):
+        return stats[name][stats["time_s"].index(d * DAY)]
+    arms = {"untreated": course("out-course-untreated", 0, iron=0),
+            "mild heat": course("out-course-mild", 12e3, extra=HEAT_ONLY),
+            "heat": course("out-course-heat", 24e3, extra=HEAT_ONLY),
+            "MTD": course("out-course-mtd", 24e3),
+            "MTD + anti-PD-L1": course("out-course-mtd-a", 24e3, doses=DOSES),
+            "anti-PD-L1 alone": course("out-course-a", 0, iron=0, doses=DOSES)}
+    distant = {arm: stats["distant_tumour_cells"][-1] for arm, stats in arms.items()}
+    blood = {arm: max(stats["blood_effectors_per_mm3"]) for arm, stats in arms.items()}
+    for arm in arms:
+        print(f"{arm:18s} distant tumour on day 21 {distant[arm]:.4e} cells "
+              f"({distant[arm] / distant['untreated'] - 1:+.2%}), peak blood effectors {blood[arm]:.3g}/mm^3, "
+              f"CD8+ fraction on day 7 {day(arms[arm], 'target_cd8_fraction', 7):.3f}")
+    # Checkpoint blockade (A6.3): MH + anti-PD-L1 raises the CD8+ fraction 55.4% -> 64.5%.
+    alone, blocked = day(arms["MTD"], "target_cd8_fraction", 7), day(arms["MTD + anti-PD-L1"], "target_cd8_fraction", 7)
+    check(abs(alone - 0.554) <= 0.02, f"three MTD sessions: {alone:.1%} CD8+ of the T cells on day 7 (reported 55.4%)")
+    check(abs(blocked - 0.645) <= 0.02, f"with anti-PD-L1: {blocked:.1%} (reported 64.5%)")
+    # Anti-PD-L1 alone does not control a bulky tumour without priming.
+    check(arms["anti-PD-L1 alone"]["target_tumour_cells"][-1] > 0.99 * arms["untreated"]["target_tumour_cells"][-1]
+          and blood["anti-PD-L1 alone"] < 1, "anti-PD-L1 alone: no priming, the tumour grows as untreated")
+    # Abscopal effect (A6.4): the distant tumour responds only above a priming threshold,
+    # more strongly with anti-PD-L1.
+    check(blood["mild heat"] < 1 and abs(distant["mild heat"] / distant["untreated"] - 1) < 1e-3,
+          "below the priming threshold (mild heat) the distant tumour grows as untreated")
+    check(blood["MTD"] > 50 and distant["MTD"] < 0.995 * distant["untreated"],
+          f"MTD primes ({blood['MTD']:.0f} effectors/mm^3 of blood) and slows the distant tumour")
+    check(distant["MTD + anti-PD-L1"] < 0.95 * distant["untreated"]
+          and distant["MTD + anti-PD-L1"] < distant["MTD"] - 3 * (distant["untreated"] - distant["MTD"]),
+          "with anti-PD-L1 the distant tumour responds more strongly")
+    # Memory (A6.5): a rechallenge (a heat session on day 14) two weeks after priming
+    # raises the systemic effectors faster than in a naive host, through the memory cells.
+    primed = course("out-primed", 24e3, sessions="2 h + 30 min; 14 d + 30 min", extra=HEAT_ONLY)
+    naive = course("out-naive", 24e3, sessions="14 d + 30 min", extra=HEAT_ONLY)
+    amnesic = course("out-amnesic", 24e3, sessions="2 h + 30 min; 14 d + 30 min",
+                     extra=[*HEAT_ONLY, "Immune/MNP immunotherapy/Lymph node/Memory boost=0"])
+    rise = {name: day(stats, "blood_effectors_per_mm3", 16) - day(stats, "blood_effectors_per_mm3", 14)
+            for name, stats in (("primed", primed), ("naive", naive), ("without memory", amnesic))}
+    print("blood effectors gained in the 2 days after the day-14 session:",
+          ", ".join(f"{name} {value:.1f}/mm^3" for name, value in rise.items()))
+    check(rise["primed"] > 2 * rise["naive"] and rise["primed"] > 2 * rise["without memory"],
+          "the recall response is faster than the primary one, through the memory cells")
     # Immunogenicity of heat: DAMP released per committed cell after 30 min at T peaks in
     # the ICD window (43-46 C) and falls under ablation.
     per_cell = {}

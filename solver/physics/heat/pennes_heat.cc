@@ -385,6 +385,7 @@ void PennesHeat::advance(double t_old, double t_new)
     ++temperature_version;
     ++n_steps;
     target_t90 = compute_target_t90();
+    record_peaks();
     check_plausibility();
     check_heat_balance(t_new);
     return;
@@ -483,6 +484,7 @@ void PennesHeat::advance(double t_old, double t_new)
     if (std::isfinite(t90))
       cem43_t90 += 0.5 * dt / 60.0 * (dose.cem43_rate(target_t90) + dose.cem43_rate(t90));
     target_t90 = t90;
+    record_peaks();
 
     history.accept(solution, dt);
     t += dt;
@@ -505,9 +507,26 @@ bool PennesHeat::relaxed(double field_scale, double t_old, double t_new) const
 
 void PennesHeat::skip_idle_interval(double dt)
 {
-  // The steady state: no storage; the other powers are those of the last step.
-  last_powers.storage = 0;
+  // The held T is the steady state: no storage, and its flows balance. The frozen
+  // flows of the last step leave a net (its storage, below the idle tolerance) that
+  // would be booked for the whole skipped interval; it goes to the outflow channels in
+  // proportion to their size (the idle residual, reported), so the energy totals are
+  // those of the steady state the skip assumes.
+  Powers &p = last_powers;
+  p.storage = 0;
+  const double net = net_power(p);
+  const double outflow =
+      std::abs(p.perfusion_out) + std::abs(p.convection_out) + std::abs(p.dirichlet_in);
+  if (outflow > 0)
+  {
+    p.perfusion_out += net * std::abs(p.perfusion_out) / outflow;
+    p.convection_out += net * std::abs(p.convection_out) / outflow;
+    p.dirichlet_in -= net * std::abs(p.dirichlet_in) / outflow;
+  }
+  else
+    p.perfusion_out += net;
   integrate_energy(dt);
+  energy_idle += net * dt;
   temperature_old = temperature;
   dose.accumulate(temperature_old, temperature, dt);
   cem43_t90 += dt / 60.0 * dose.cem43_rate(target_t90);
@@ -517,14 +536,26 @@ void PennesHeat::skip_idle_interval(double dt)
   idle_time += dt;
 }
 
+void PennesHeat::record_peaks()
+{
+  peak_temperature = std::max(peak_temperature, solution.max());
+  if (std::isfinite(target_t90))
+    peak_target_t90 = std::max(peak_target_t90, target_t90);
+}
+
 void PennesHeat::add_statistics(StatisticsRow &row) const
 {
   const MPI_Comm comm = simulator->mpi_communicator();
   double local_max = std::numeric_limits<double>::lowest();
   for (unsigned int i = 0; i < temperature.locally_owned_size(); ++i)
     local_max = std::max(local_max, temperature.local_element(i));
-  row.emplace_back("T_max_C", Utilities::MPI::max(local_max, comm));
+  const double highest = Utilities::MPI::max(local_max, comm);
+  row.emplace_back("T_max_C", highest);
   row.emplace_back("target_T90_C", target_t90);
+  // Over every step (outputs between sessions miss their peaks).
+  row.emplace_back("T_peak_C", std::max(peak_temperature, highest));
+  if (std::isfinite(target_t90))
+    row.emplace_back("target_T90_peak_C", std::max(peak_target_t90, target_t90));
   row.emplace_back("CEM43T90_min", cem43_t90);
   dose.add_statistics(row, comm);
   row.emplace_back("power_mnp_W", last_powers.mnp);
@@ -550,6 +581,7 @@ void PennesHeat::add_statistics(StatisticsRow &row) const
   row.emplace_back("heat_steps", n_steps);
   row.emplace_back("heat_rejected_steps", n_rejected);
   row.emplace_back("heat_idle_s", idle_time);
+  row.emplace_back("energy_idle_residual_J", energy_idle);
   row.emplace_back("time_step_s", history.last_step());
   row.emplace_back("linear_iterations", n_linear_iterations);
   row.emplace_back("newton_iterations", n_newton_iterations);
@@ -598,7 +630,8 @@ void PennesHeat::register_state(ModuleState &state)
         archive &time &time_step &last_field_scale &n_steps &n_rejected
             &n_linear_iterations &n_newton_iterations &last_powers &energies
                 &energy_closure &energy_scale &initial_heat_content &target_t90 &cem43_t90
-                    &energy_mesh_change &idle_time;
+                    &energy_mesh_change &idle_time &energy_idle &peak_temperature
+                        &peak_target_t90;
         linear_solver.serialize(archive);
       });
 }

@@ -27,6 +27,7 @@
 #include <deal.II/lac/affine_constraints.h>
 #include <deal.II/lac/vector.h>
 
+#include <limits>
 #include <map>
 #include <memory>
 #include <string>
@@ -216,6 +217,9 @@ private:
   unsigned int n_steps = 0, n_rejected = 0, n_linear_iterations = 0,
                n_newton_iterations = 0;
   double idle_time = 0; // [s] skipped while relaxed
+  // The net flow of the held T over skipped intervals, booked to the outflows as the
+  // steady state's [J].
+  double energy_idle = 0;
   struct Powers
   {
     double storage = 0, metabolic = 0, mnp = 0, eddy = 0, extra = 0, flux_in = 0;
@@ -235,6 +239,9 @@ private:
   WeightedSamples target_samples;
   double target_t90 = 0;
   double cem43_t90 = 0;
+  // The highest T and target T90 over all steps [deg C].
+  double peak_temperature = -std::numeric_limits<double>::infinity();
+  double peak_target_t90 = -std::numeric_limits<double>::infinity();
 
   void setup_tissue_coefficients();
   // Refuses a steady problem (steady run or basal initial state) without perfusion and
@@ -284,6 +291,8 @@ private:
   // Heat-balance powers at the end of the step; integrated once the step is accepted.
   void compute_powers(double dt, double a0, double a1, double a2);
   void integrate_energy(double dt);
+  // Gains minus losses of p (all but the storage) [W].
+  static double net_power(const Powers &p);
   // Copies the solution into the ghosted temperature field (no version change).
   void update_temperature_values();
   double compute_target_t90();
@@ -292,5 +301,7 @@ private:
   bool relaxed(double field_scale, double t_old, double t_new) const;
   // Advances the clock, balances and dose over a relaxed interval without a solve.
   void skip_idle_interval(double dt);
+  // Raises the peaks to the current step's T max and target T90.
+  void record_peaks();
 };
 } // namespace ferrotherm

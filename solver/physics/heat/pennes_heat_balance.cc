@@ -112,13 +112,18 @@ void PennesHeat::compute_powers(double dt, double a0, double a1, double a2)
   last_powers = p;
 }
 
-void PennesHeat::integrate_energy(double dt)
+double PennesHeat::net_power(const Powers &p)
 {
-  const Powers &p = last_powers;
   const double gains =
       p.metabolic + p.mnp + p.eddy + p.extra + p.flux_in + p.dirichlet_in;
   const double losses = p.perfusion_out + p.convection_out;
-  const double closure = p.storage - (gains - losses);
+  return gains - losses;
+}
+
+void PennesHeat::integrate_energy(double dt)
+{
+  const Powers &p = last_powers;
+  const double closure = p.storage - net_power(p);
   const double scale = std::max(
       {std::abs(p.storage),
        std::abs(p.metabolic) + std::abs(p.mnp) + std::abs(p.eddy) + std::abs(p.extra) +

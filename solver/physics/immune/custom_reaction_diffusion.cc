@@ -48,6 +48,11 @@ public:
                       "'name/label: D' sets the value in one tissue label, e.g. "
                       "'damp: 1e-10; damp/2: 5e-11'.");
     prm.declare_entry(
+        "Chemotaxis", "", Patterns::Anything(),
+        "'name: attractant, chi; ...': the species moves up the gradient of another "
+        "species with the flux chi u grad(attractant) [chi in m^2/s per unit of the "
+        "attractant, |chi| at most 1e-5], e.g. 'cd8: damp, 1e-10'.");
+    prm.declare_entry(
         "Reactions", "", Patterns::Anything(),
         "'name: rate; ...' [unit/s]: expressions of the species, of the "
         "nodal fields by name (temperature in C, iron, thermal_damage, ...), "
@@ -80,7 +85,7 @@ public:
       for (const auto &other : species)
         if (other.name == name)
           throw_input_error(section + "Species", "'" + name + "' is listed twice");
-      species.push_back({name, 0.0, {}});
+      species.push_back({name, 0.0, {}, -1, 0.0});
     }
     if (species.empty())
       throw_input_error(section + "Species", "list at least one species");
@@ -105,6 +110,23 @@ public:
         entry.diffusivity_by_label[label] = d;
         labels_used.push_back(label);
       }
+    }
+    for (const auto &[key, value] :
+         parse_key_value_list(prm.get("Chemotaxis"), section + "Chemotaxis"))
+    {
+      const std::vector<std::string> parts = split(value, ',');
+      if (parts.size() != 2)
+        throw_input_error(section + "Chemotaxis", "expected 'attractant, chi' for '" +
+                                                      key + "', found '" + value + "'");
+      auto &entry = species[index_of(key, section + "Chemotaxis")];
+      entry.attractant =
+          static_cast<int>(index_of(trim(parts[0]), section + "Chemotaxis"));
+      if (&species[entry.attractant] == &entry)
+        throw_input_error(section + "Chemotaxis",
+                          "'" + key + "' cannot be its own attractant");
+      entry.chemotaxis = parse_double(trim(parts[1]), section + "Chemotaxis");
+      check_range(entry.chemotaxis, -1e-5, 1e-5, section + "Chemotaxis (" + key + ")",
+                  "m^2/s");
     }
     rate_text.assign(species.size(), "");
     for (const auto &[key, value] :

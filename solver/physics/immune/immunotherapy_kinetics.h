@@ -82,9 +82,9 @@ struct Parameters
   double dc_source = 4.0 / 86400, dc_capacity = 20, dc_maturation = 2.0 / 86400,
          dc_death = 0.1 / 86400, dc_emigration = 0.7 / 86400;
   // CD8+ T cells
-  double infiltration = 1e-3, expansion = 1.0 / 86400, expansion_half = 10,
+  double infiltration = 0.05, expansion = 1.0 / 86400, expansion_half = 1,
          effector_death = 0.18 / 86400, effector_kill = 5.0 / 86400, tumour_half = 4e5,
-         exhaustion = 0.5 / 86400, pdl1_basal = 1, pdl1_induced = 2, pdl1_half = 1e3,
+         exhaustion = 0.25 / 86400, pdl1_basal = 1, pdl1_induced = 2, pdl1_half = 1e3,
          checkpoint_scale = 1, suppression = 0.5 / 86400, suppression_half = 100,
          effector_heat_kill = 1e-3;
   // Macrophages

@@ -111,12 +111,13 @@ const Entry<Parameters> entries[] = {
      1e3, "d_D (Friedman-group set)"},
     {"Dendritic cells", "Emigration rate", "0.7", "1/d", per_day,
      &Parameters::dc_emigration, 0, 1e3, "e_LN to the lymph node, 0.5-1 [E]"},
-    {"T cells", "Infiltration", "1e-3", "1", 1, &Parameters::infiltration, 0, 1,
-     "rho_in, fraction of the perfused systemic effectors entering the tissue [E]"},
+    {"T cells", "Infiltration", "0.05", "1", 1, &Parameters::infiltration, 0, 1,
+     "rho_in, fraction of the perfused systemic effectors entering the tissue "
+     "(chemokine-driven recruitment of primed effectors) [E]"},
     {"T cells", "Expansion rate", "1", "1/d", per_day, &Parameters::expansion, 0, 100,
      "p_E <= 3 (Kosinsky 2018)"},
-    {"T cells", "Expansion half-saturation", "10", "cells/mm^3", 1,
-     &Parameters::expansion_half, 1e-12, 1e9, "K_D [E]"},
+    {"T cells", "Expansion half-saturation", "1", "cells/mm^3", 1,
+     &Parameters::expansion_half, 1e-12, 1e9, "K_D, mature DCs [E]"},
     {"T cells", "Death rate", "0.18", "1/d", per_day, &Parameters::effector_death, 0, 100,
      "d_E (Friedman-group set)"},
     {"T cells", "Kill rate", "5", "1/d", per_day, &Parameters::effector_kill, 0, 100,
@@ -124,8 +125,11 @@ const Entry<Parameters> entries[] = {
      "et al. 2016, Immunity 44:233)"},
     {"T cells", "Tumour half-saturation", "4e5", "cells/mm^3", 1,
      &Parameters::tumour_half, 1e-12, 1e9, "K_C = 0.4 g/cm^3 (Friedman-group set)"},
-    {"T cells", "Exhaustion rate", "0.5", "1/d", per_day, &Parameters::exhaustion, 0, 100,
-     "omega_x, PD-L1-driven inactivation [E]; calibrate to 55.4% -> 64.5% CD8+"},
+    {"T cells", "Exhaustion rate", "0.25", "1/d", per_day, &Parameters::exhaustion, 0,
+     100,
+     "omega_x, PD-L1-driven inactivation [E], calibrated to the CD8+ fraction of the "
+     "T cells 3 days after three MTD sessions, 55.4% -> 64.5% with anti-PD-L1 "
+     "(55.5% -> 63.4% at the defaults)"},
     {"T cells", "PD-L1 basal", "1", "1", 1, &Parameters::pdl1_basal, 0, 1e6, "L0 [E]"},
     {"T cells", "PD-L1 induced", "2", "1", 1, &Parameters::pdl1_induced, 0, 1e6,
      "L1, IFN-gamma-driven up-regulation [E]"},
@@ -171,26 +175,38 @@ const Entry<Parameters> entries[] = {
 const Entry<CompartmentParameters> compartment_entries[] = {
     {"Lymph node", "DC death in the node", "0.5", "1/d", per_day,
      &CompartmentParameters::node_dc_death, 0, 100, "d_DL [E]"},
-    {"Lymph node", "Priming rate", "1e7", "cells/d", per_day,
+    {"Lymph node", "Priming rate", "1e8", "cells/d", per_day,
      &CompartmentParameters::priming, 0, 1e15,
-     "p_L, effectors produced at saturation [E]"},
-    {"Lymph node", "Priming half-saturation", "1e4", "cells", 1,
+     "p_L, effectors produced at saturation (up to 67 primed effectors per mm^3 of "
+     "blood, a few % of the CD8+ T cells) [E]"},
+    {"Lymph node", "Priming half-saturation", "400", "cells", 1,
      &CompartmentParameters::priming_half, 1e-12, 1e15,
-     "K_L, mature DCs in the node [E]"},
-    {"Lymph node", "Priming Hill exponent", "1", "1", 1,
+     "K_L, mature DCs in the node: one MTD session brings ~2000, mild heat ~30 [E]"},
+    {"Lymph node", "Priming Hill exponent", "2", "1", 1,
      &CompartmentParameters::priming_hill, 1, 8,
      "n of D_L^n/(K_L^n + D_L^n): T-cell activation needs a threshold of antigen "
      "presentation (a sigmoidal dose response) [E]"},
-    {"Lymph node", "Memory boost", "1", "1/d", per_day,
-     &CompartmentParameters::memory_boost, 0, 100, "rho_M, recall by memory cells [E]"},
+    {"Lymph node", "Memory boost", "20", "1/d", per_day,
+     &CompartmentParameters::memory_boost, 0, 100,
+     "rho_M, effectors per memory cell per day on antigen: a recall response ~3x the "
+     "primary one two weeks after priming [E]"},
     {"Lymph node", "Effector death in blood", "0.3", "1/d", per_day,
      &CompartmentParameters::blood_effector_death, 0, 100, "d_Es [E]"},
     {"Lymph node", "Blood volume", "5e6", "mm^3", 1, &CompartmentParameters::blood_volume,
      1, 1e8, "V_b, 5 L in an adult"},
     {"Lymph node", "Memory fraction", "0.05", "1", 1,
      &CompartmentParameters::memory_fraction, 0, 1, "f_mem, 0.05-0.1 [E]"},
+    {"Lymph node", "Memory capacity", "2e7", "cells", 1,
+     &CompartmentParameters::memory_capacity, 1, 1e15,
+     "M_max of the memory formation f_mem d_Es V_b E_s (1 - M_T/M_max): the "
+     "cytokine niche (IL-7/IL-15) bounds the memory pool, so the recall loop "
+     "cannot run away under chronic antigen [E]"},
     {"Lymph node", "Memory decay", "5e-3", "1/d", per_day,
      &CompartmentParameters::memory_decay, 0, 100, "d_MT, 1e-3-1e-2 [E]"},
+    {"T cells", "Other T cells", "1610", "cells/mm^3", 1,
+     &CompartmentParameters::other_t_cells, 0, 1e7,
+     "CD4+ helper and regulatory T cells in the tumour, for the CD8+ fraction "
+     "E/(E + R) (not a species): three MTD sessions give 55.4% CD8+ on day 7 [E]"},
     {"Distant tumour", "Volume", "0", "mm^3", 1, &CompartmentParameters::distant_volume,
      0, 1e7, "lumped untreated tumour (0: none)"},
     {"Distant tumour", "Initial density", "5e5", "cells/mm^3", 1,
@@ -225,6 +241,24 @@ const DiffusivityEntry diffusivity_entries[] = {
     {"Macrophages", "Diffusivity of M2", m2, "1e-12", "[E]"},
     {"Anti-PD-L1", "Diffusivity", antibody, "1e-11",
      "IgG (150 kDa) in tumour interstitium [E]"}};
+
+// Chemotaxis up the DAMP gradient (HMGB1 attracts immature DCs, Yang et al. 2007, J
+// Leukoc Biol 81:59; T cells follow the chemokines of immunogenic death): the
+// sensitivity chi [m^2/s per DAMP unit] by species.
+struct ChemotaxisEntry
+{
+  const char *section;
+  Species species;
+  const char *value, *source;
+};
+
+const ChemotaxisEntry chemotaxis_entries[] = {
+    {"Dendritic cells", immature_dc, "1e-10",
+     "chi_D of immature DCs up the DAMP gradient: 5 um/min at a gradient of 1 K_Z/mm "
+     "[E]"},
+    {"T cells", effector, "1e-10",
+     "chi_E of CD8+ T cells up the DAMP gradient: 5 um/min at 1 K_Z/mm, within the "
+     "5-10 um/min crawling speeds [E]"}};
 
 std::string range_text(double lower, double upper)
 {
@@ -272,6 +306,11 @@ void declare_parameters(ParameterHandler &prm)
       if (section == e.section)
         prm.declare_entry(e.name, e.value, Double(),
                           std::string("[m^2/s], in [0, 1e-5]. ") + e.source + ".");
+    for (const auto &e : chemotaxis_entries)
+      if (section == e.section)
+        prm.declare_entry("Chemotaxis", e.value, Double(),
+                          std::string("[m^2/s per DAMP unit], in [0, 1e-5]. ") +
+                              e.source + ".");
     if (section == "Anti-PD-L1")
     {
       prm.declare_entry(
@@ -312,6 +351,8 @@ ModelParameters parse_parameters(ParameterHandler &prm, double end_time)
   read_table(compartment_entries, model.compartments);
   for (const auto &e : diffusivity_entries)
     model.diffusivity[e.species] = read(e.section, e.name, "m^2/s", 0, 1e-5);
+  for (const auto &e : chemotaxis_entries)
+    model.chemotaxis[e.species] = read(e.section, "Chemotaxis", "m^2/s", 0, 1e-5);
 
   prm.enter_subsection("Anti-PD-L1");
   const std::string doses = base + "Anti-PD-L1/Doses";

@@ -22,15 +22,19 @@ namespace immunotherapy
 {
 // The lymph node and blood (Kuznetsov-type priming with memory, after Serre et al.
 // 2016): dD_L/dt = e_LN int Dm - d_DL D_L, V_b dE_s/dt = (p_L + rho_M M_T) D_L^n/(K_L^n
-// + D_L^n) - d_Es V_b E_s - rho_in E_s int w_b, dM_T/dt = f_mem d_Es V_b E_s - d_MT M_T.
+// + D_L^n) - d_Es V_b E_s - rho_in E_s int w_b, dM_T/dt = f_mem d_Es V_b E_s (1 -
+// M_T/M_max) - d_MT M_T.
 struct CompartmentParameters
 {
-  double node_dc_death = 0.5 / 86400, priming = 1e5 / 86400, priming_half = 1e4,
-         priming_hill = 1, memory_boost = 1.0 / 86400, blood_effector_death = 0.3 / 86400,
-         blood_volume = 5e6, memory_fraction = 0.05, memory_decay = 5e-3 / 86400;
+  double node_dc_death = 0.5 / 86400, priming = 1e8 / 86400, priming_half = 400,
+         priming_hill = 2, memory_boost = 20.0 / 86400,
+         blood_effector_death = 0.3 / 86400, blood_volume = 5e6, memory_fraction = 0.05,
+         memory_decay = 5e-3 / 86400, memory_capacity = 2e7;
   // The distant, untreated tumour: a lumped volume at body temperature, no iron, fed by
   // the systemic effectors (0: none).
   double distant_volume = 0, distant_initial = 5e5, distant_perfusion = 5e-3;
+  // CD4+ T cells of the tumour [cells/mm^3] for the reported CD8+ fraction.
+  double other_t_cells = 1610;
 };
 
 struct Dose
@@ -52,6 +56,7 @@ struct ModelParameters
 {
   Parameters kinetics;
   std::array<double, n_species> diffusivity{}; // m^2/s
+  std::array<double, n_species> chemotaxis{};  // up the DAMP gradient [m^2/s]
   CompartmentParameters compartments;
   AntibodySchedule antibody;
 };

@@ -12,8 +12,8 @@
 //   V_b E_s^{n+1} = V_b E_s^n + h (P^n + P^{n+1} - d_Es V_b (E_s^n + E_s^{n+1}))
 //                   - dt rho_in I_w E_s(t + h),   P = (p_L + rho_M M_T) x/(1 + x),
 //   x = (D_L/K_L)^n,
-//   M_T^{n+1} = M_T^n + h (f_mem d_Es V_b (E_s^n + E_s^{n+1}) - d_MT (M_T^n +
-//   M_T^{n+1})),
+//   M_T^{n+1} = M_T^n + h (F(E_s^n, M_T^n) + F(E_s^{n+1}, M_T^{n+1}) - d_MT (M_T^n +
+//   M_T^{n+1})),  F = f_mem d_Es V_b E_s (1 - M_T/M_max) (the memory niche),
 // where E_s(t + h) is the extrapolated mid-step level the tissue received (so the
 // effectors leaving the blood are those entering the tissue and the distant tumour), and
 // I_w = int w_b dV over the mesh plus the distant tumour's w_b V_2. The distant tumour's
@@ -139,7 +139,11 @@ public:
     const ScalarSpace &space = simulator->scalar_space();
     std::vector<ReactionDiffusionSystem::Species> species;
     for (unsigned int k = 0; k < im::n_species; ++k)
-      species.push_back({im::species_names[k], model.diffusivity[k], {}});
+      species.push_back({im::species_names[k],
+                         model.diffusivity[k],
+                         {},
+                         model.chemotaxis[k] > 0 ? int(im::damp) : -1,
+                         model.chemotaxis[k]});
     // Cell densities jump at the tumour edge: the lumped mass keeps them non-negative.
     system.set_lumped_mass(true);
     system.setup(space, species);
@@ -229,8 +233,11 @@ public:
       inputs.perfusion = perfusion.local_element(node);
       inputs.effectors_blood = blood_effectors_at(t);
       inputs.antibody_plasma = plasma_at(t);
+      // The transported cargo may undershoot slightly below 0 (SUPG); a negative
+      // release would drive the antibody below 0.
       inputs.antibody_release =
-          release ? nM_per_nmol_per_m3 * release->local_element(node) : 0.0;
+          release ? nM_per_nmol_per_m3 * std::max(release->local_element(node), 0.0)
+                  : 0.0;
     };
     const auto kinetics = [&](unsigned int node, double t, const double *u, double *f)
     {
@@ -330,6 +337,9 @@ public:
                                (target[im::tumour] + target[im::damaged])
                          : 0.0);
     row.emplace_back("target_cd8_per_mm3", mean(im::effector));
+    row.emplace_back("target_cd8_fraction",
+                     mean(im::effector) /
+                         (mean(im::effector) + model.compartments.other_t_cells));
     row.emplace_back("target_m1_m2_ratio",
                      target[im::m2] > 0 ? target[im::m1] / target[im::m2] : 0.0);
     row.emplace_back("target_anti_pdl1_nM", mean(im::antibody));
@@ -420,8 +430,10 @@ private:
     return cached_plasma;
   }
 
-  // The net anti-PD-L1 the tissues return to the plasma [nmol/s]:
-  // int k_v w_b (A - A_p) dV over the mesh and the distant tumour.
+  // The anti-PD-L1 the tissues return to the plasma [nmol/s]: int k_v w_b <A - A_p>+ dV
+  // over the mesh and the distant tumour. Only an excess over the plasma level (drug
+  // released in the tissue) returns: the uptake of the doses by the body's tissues,
+  // the mesh's among them, is part of the plasma curve A_p(t) (V_d, t_half).
   double antibody_exchange(const FieldVector &perfusion, double plasma) const
   {
     const FieldVector &node_volume = system.node_volumes();
@@ -429,12 +441,12 @@ private:
     double exchange = 0;
     for (unsigned int i = 0; i < perfusion.locally_owned_size(); ++i)
       exchange += perfusion.local_element(i) * node_volume.local_element(i) *
-                  (antibody.local_element(i) - plasma);
+                  std::max(antibody.local_element(i) - plasma, 0.0);
     exchange =
         Utilities::MPI::sum(exchange, simulator->mpi_communicator()) * litres_per_m3;
     const im::CompartmentParameters &c = model.compartments;
     exchange += c.distant_perfusion * c.distant_volume * litres_per_mm3 *
-                (compartments.distant_antibody - plasma);
+                std::max(compartments.distant_antibody - plasma, 0.0);
     return model.kinetics.antibody_extravasation * exchange;
   }
 
@@ -485,22 +497,39 @@ private:
     const double s0 = saturation(dc_old), s1 = saturation(s.node_dcs);
     const double mid_step_blood = blood_effectors_at(t + h);
     const double leaving = p.infiltration * perfused_volume * mid_step_blood; // cells/s
-    // M_T^{n+1} = a + b E_s^{n+1} from its trapezoidal equation; then E_s^{n+1}.
+    // E_s^{n+1} and M_T^{n+1} from their trapezoidal equations (memory formation
+    // f_mem d_Es V_b E_s (1 - M_T/M_max) is bilinear): Newton on the 2x2 system.
     const double death = c.blood_effector_death, volume = c.blood_volume;
     const double e0 = s.blood_effectors, m0 = s.memory;
-    const double a =
-        (m0 * (1 - h * c.memory_decay) + h * c.memory_fraction * death * volume * e0) /
-        (1 + h * c.memory_decay);
-    const double b = h * c.memory_fraction * death * volume / (1 + h * c.memory_decay);
-    const double e1 = (volume * e0 * (1 - h * death) +
-                       h * ((c.priming + c.memory_boost * m0) * s0 +
-                            (c.priming + c.memory_boost * a) * s1) -
-                       dt * leaving) /
-                      (volume * (1 + h * death) - h * c.memory_boost * b * s1);
+    const double formation = c.memory_fraction * death * volume; // per E_s [cells/s]
+    const double e_known = volume * e0 * (1 - h * death) +
+                           h * ((c.priming + c.memory_boost * m0) * s0 + c.priming * s1) -
+                           dt * leaving;
+    const double m_known =
+        m0 * (1 - h * c.memory_decay) + h * formation * e0 * (1 - m0 / c.memory_capacity);
+    double e1 = e0, m1 = m0;
+    for (unsigned int iteration = 0; iteration < 20; ++iteration)
+    {
+      const double r_e =
+          volume * (1 + h * death) * e1 - h * c.memory_boost * s1 * m1 - e_known;
+      const double r_m = m1 * (1 + h * c.memory_decay) -
+                         h * formation * e1 * (1 - m1 / c.memory_capacity) - m_known;
+      const double j_ee = volume * (1 + h * death), j_em = -h * c.memory_boost * s1;
+      const double j_me = -h * formation * (1 - m1 / c.memory_capacity);
+      const double j_mm = 1 + h * c.memory_decay + h * formation * e1 / c.memory_capacity;
+      const double determinant = j_ee * j_mm - j_em * j_me;
+      const double de = (j_mm * r_e - j_em * r_m) / determinant;
+      const double dm = (j_ee * r_m - j_me * r_e) / determinant;
+      e1 -= de;
+      m1 -= dm;
+      if (std::abs(de) <= 1e-14 * std::abs(e1) + 1e-300 &&
+          std::abs(dm) <= 1e-14 * std::abs(m1) + 1e-300)
+        break;
+    }
     s.previous_blood = e0;
     s.previous_step = dt;
     s.blood_effectors = e1;
-    s.memory = a + b * e1;
+    s.memory = m1;
     s.effectors_delivered += dt * leaving;
     if (c.distant_volume > 0)
       advance_distant_tumour(t, dt, mid_step_blood);

@@ -24,6 +24,22 @@ namespace
 {
 // Alexander's two-stage, stiffly accurate, L-stable SDIRK method.
 const double sdirk_gamma = 1 - 1 / std::sqrt(2.0);
+
+// Discrete upwinding of an element operator: the symmetric d_ij = -max(0, l_ij, l_ji)
+// (i != j) with zero row sums leaves no positive off-diagonal and conserves mass.
+void remove_positive_couplings(FullMatrix<double> &element)
+{
+  const unsigned int n = element.m();
+  for (unsigned int i = 0; i < n; ++i)
+    for (unsigned int j = i + 1; j < n; ++j)
+    {
+      const double excess = std::max({0.0, element(i, j), element(j, i)});
+      element(i, j) -= excess;
+      element(j, i) -= excess;
+      element(i, i) += excess;
+      element(j, j) += excess;
+    }
+}
 } // namespace
 
 void ReactionDiffusionSystem::declare_parameters(ParameterHandler &prm,
@@ -72,23 +88,27 @@ void ReactionDiffusionSystem::setup(const ScalarSpace &scalar_space,
   mass.reinit(space->locally_owned, space->locally_owned, pattern, comm);
   stiffness.clear();
   system.clear();
-  for (const Species &s : species)
+  transport.clear();
+  const auto new_matrix = [&]()
   {
-    bool diffuses = s.diffusivity > 0;
+    auto matrix = std::make_unique<LA::MPI::SparseMatrix>();
+    matrix->reinit(space->locally_owned, space->locally_owned, pattern, comm);
+    return matrix;
+  };
+  for (unsigned int k = 0; k < species.size(); ++k)
+  {
+    const Species &s = species[k];
+    AssertThrow(s.attractant < static_cast<int>(species.size()) &&
+                    s.attractant != static_cast<int>(k),
+                ExcMessage("a species' attractant must be another species"));
+    const bool chemotactic = s.attractant >= 0 && s.chemotaxis != 0;
+    bool diffuses = s.diffusivity > 0 || chemotactic;
     for (const auto &entry : s.diffusivity_by_label)
       diffuses = diffuses || entry.second > 0;
-    if (diffuses)
-    {
-      stiffness.push_back(std::make_unique<LA::MPI::SparseMatrix>());
-      stiffness.back()->reinit(space->locally_owned, space->locally_owned, pattern, comm);
-      system.push_back(std::make_unique<LA::MPI::SparseMatrix>());
-      system.back()->reinit(space->locally_owned, space->locally_owned, pattern, comm);
-    }
-    else
-    {
-      stiffness.push_back(nullptr);
-      system.push_back(nullptr);
-    }
+    stiffness.push_back(diffuses ? new_matrix() : nullptr);
+    system.push_back(diffuses ? new_matrix() : nullptr);
+    transport.push_back(chemotactic ? new_matrix() : nullptr);
+    solvers[k]->set_nonsymmetric(chemotactic);
   }
   for (LA::MPI::Vector *v : {&u, &u_stage, &rhs, &work})
     v->reinit(space->locally_owned, comm);
@@ -130,6 +150,10 @@ void ReactionDiffusionSystem::setup(const ScalarSpace &scalar_space,
                              ? species[k].diffusivity
                              : label->second;
         cell_stiffness.equ(d, cell_laplace);
+        // With the lumped mass, for non-negative values: Q1 stiffness has positive
+        // couplings on stretched cells (aspect ratio above sqrt 2).
+        if (lumped_mass)
+          remove_positive_couplings(cell_stiffness);
         constraints.distribute_local_to_global(cell_stiffness, indices, *stiffness[k]);
       }
   }
@@ -186,7 +210,7 @@ void ReactionDiffusionSystem::step(double t, double dt, const Kinetics &kinetics
 void ReactionDiffusionSystem::assemble_diffusion(double dt)
 {
   for (unsigned int k = 0; k < species.size(); ++k)
-    if (system[k])
+    if (system[k] && !transport[k])
     {
       system[k]->copy_from(mass);
       system[k]->add(sdirk_gamma * dt, *stiffness[k]);
@@ -195,14 +219,68 @@ void ReactionDiffusionSystem::assemble_diffusion(double dt)
   assembled_dt = dt;
 }
 
-// M du/dt = -K u by SDIRK2: (M + g dt K) U1 = M u, (M + g dt K) U2 = M u - (1-g) dt K U1.
+void ReactionDiffusionSystem::assemble_chemotaxis(unsigned int k)
+{
+  const Species &s = species[k];
+  const FieldVector &attractant = nodal[s.attractant];
+  FEValues<3> fe_values(*space->mapping, space->fe, space->cell_quadrature,
+                        update_values | update_gradients | update_JxW_values);
+  const unsigned int n = space->fe.n_dofs_per_cell();
+  FullMatrix<double> cell_operator(n, n);
+  std::vector<Tensor<1, 3>> gradients(fe_values.n_quadrature_points);
+  std::vector<types::global_dof_index> indices(n);
+  LA::MPI::SparseMatrix &matrix = *transport[k];
+  matrix = 0;
+  for (const auto &cell : space->dof_handler.active_cell_iterators())
+  {
+    if (!cell->is_locally_owned())
+      continue;
+    fe_values.reinit(cell);
+    cell->get_dof_indices(indices);
+    fe_values.get_function_gradients(attractant, gradients);
+    const auto label = s.diffusivity_by_label.find(cell->material_id());
+    const double d =
+        label == s.diffusivity_by_label.end() ? s.diffusivity : label->second;
+    // l_ij = (D grad phi_j, grad phi_i) - (phi_j chi grad u_a, grad phi_i).
+    cell_operator = 0;
+    for (unsigned int q = 0; q < fe_values.n_quadrature_points; ++q)
+    {
+      const Tensor<1, 3> drift = s.chemotaxis * gradients[q];
+      for (unsigned int i = 0; i < n; ++i)
+      {
+        const Tensor<1, 3> grad_i = fe_values.shape_grad(i, q);
+        const double drift_i = drift * grad_i;
+        for (unsigned int j = 0; j < n; ++j)
+          cell_operator(i, j) += (d * (fe_values.shape_grad(j, q) * grad_i) -
+                                  fe_values.shape_value(j, q) * drift_i) *
+                                 fe_values.JxW(q);
+      }
+    }
+    remove_positive_couplings(cell_operator);
+    constraints.distribute_local_to_global(cell_operator, indices, matrix);
+  }
+  matrix.compress(VectorOperation::add);
+}
+
+// M du/dt = -L u by SDIRK2: (M + g dt L) U1 = M u, (M + g dt L) U2 = M u - (1-g) dt L U1,
+// with L = K (diffusion) or the upwinded chemotaxis operator.
 void ReactionDiffusionSystem::diffuse(double dt)
 {
   if (dt != assembled_dt)
     assemble_diffusion(dt);
   for (unsigned int k = 0; k < species.size(); ++k)
+    if (transport[k])
+    {
+      assemble_chemotaxis(k);
+      system[k]->copy_from(mass);
+      system[k]->add(sdirk_gamma * dt, *transport[k]);
+      solvers[k]->matrix_changed();
+    }
+  for (unsigned int k = 0; k < species.size(); ++k)
     if (system[k])
     {
+      const LA::MPI::SparseMatrix &operator_k =
+          transport[k] ? *transport[k] : *stiffness[k];
       copy_owned_values(nodal[k], u);
       mass.vmult(work, u);
       rhs = work;
@@ -210,7 +288,7 @@ void ReactionDiffusionSystem::diffuse(double dt)
       n_linear_iterations +=
           solvers[k]->solve(*system[k], *system[k], u_stage, rhs, "Immune: diffusion");
       constraints.distribute(u_stage);
-      stiffness[k]->vmult(rhs, u_stage);
+      operator_k.vmult(rhs, u_stage);
       rhs.sadd(-(1 - sdirk_gamma) * dt, 1.0, work);
       n_linear_iterations +=
           solvers[k]->solve(*system[k], *system[k], u_stage, rhs, "Immune: diffusion");
@@ -338,8 +416,13 @@ void ReactionDiffusionSystem::react(double t, double dt, const Kinetics &kinetic
       if (error <= 1)
       {
         // Local extrapolation: third order; the estimate bounds the second-order error.
+        // Where it would turn a non-negative value negative (a decaying species near
+        // 0), the second-order value stays: the kinetics are quasi-positive.
         for (unsigned int k = 0; k < n; ++k)
-          y[k] = twice[k] + (twice[k] - full[k]) / 3;
+        {
+          const double extrapolated = twice[k] + (twice[k] - full[k]) / 3;
+          y[k] = extrapolated < 0 && twice[k] >= 0 ? twice[k] : extrapolated;
+        }
         done += h;
         ++substeps;
         // A step cut short by the end of the interval does not shrink the proposal.

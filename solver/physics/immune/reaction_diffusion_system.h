@@ -1,5 +1,7 @@
 // ReactionDiffusionSystem: n species u_k on the shared scalar space,
-//   du_k/dt = div(D_k grad u_k) + R_k(u, inputs, x, t),   no flux on the boundary,
+//   du_k/dt = div(D_k grad u_k - chi_k u_k grad u_a) + R_k(u, inputs, x, t),
+// no flux on the boundary, with chemotaxis of u_k up the gradient of an attractant
+// species u_a (Keller & Segel 1971, J Theor Biol 30:225),
 // advanced by Strang splitting (Strang 1968, SIAM J Numer Anal 5:506): half a step of
 // the reactions at the nodes, a full step of diffusion, half a step of reactions.
 // Diffusion: the L-stable two-stage SDIRK method (Alexander 1977, SIAM J Numer Anal
@@ -10,6 +12,12 @@
 // differences), with step-doubling
 // error control against a relative tolerance and local (Richardson) extrapolation.
 // Second order in time and of the element's order + 1 in space (nodal reactions).
+// Chemotaxis: the drift chi grad u_a of the attractant at the start of the diffusion
+// step, Galerkin transport made local-extremum diminishing by element-level discrete
+// upwinding (Kuzmin 2006, J Comput Phys 219:513: the symmetric artificial diffusion
+// d_ij = -max(0, l_ij, l_ji) removes the positive off-diagonals of each element's
+// operator, conserving mass), first order in space where it acts; the matrix of such a
+// species is rebuilt every step and solved by GMRES.
 #pragma once
 
 #include "core/linear_algebra.h"
@@ -37,6 +45,10 @@ public:
     std::string name;
     double diffusivity = 0; // m^2/s
     std::map<unsigned int, double> diffusivity_by_label;
+    // Chemotaxis up the gradient of species `attractant` (-1: none) with sensitivity
+    // `chemotaxis` [m^2/s per unit of the attractant].
+    int attractant = -1;
+    double chemotaxis = 0;
   };
 
   // Rates R [unit/s] at the locally owned node `node` (local index) at `time`:
@@ -54,8 +66,10 @@ public:
   void parse_parameters(dealii::ParameterHandler &prm, unsigned int n_species);
 
   // Row-sum lumped mass in the diffusion step (before setup; the row sums of the
-  // hanging-node condensed mass). With Q1 elements on non-obtuse meshes the first SDIRK
-  // stage is then an M-matrix solve, which keeps non-negative values non-negative; the
+  // hanging-node condensed mass), and the stiffness without positive couplings
+  // (discrete upwinding per element; Q1 has them on cells stretched beyond sqrt 2). The
+  // first SDIRK stage is then an M-matrix solve, which keeps non-negative values
+  // non-negative; the
   // second stage's right-hand side (M - (sqrt 2 - 1) dt K) U1 is non-negative only for
   // dt up to about h^2/(1.1 D), so long steps on fine cells may still undershoot.
   void set_lumped_mass(bool lumped) { lumped_mass = lumped; }
@@ -86,6 +100,8 @@ public:
 
 private:
   void assemble_diffusion(double dt);
+  // The operator L_k = K_k - A_k(grad u_a) with discrete upwinding, into transport[k].
+  void assemble_chemotaxis(unsigned int k);
   void diffuse(double dt);
   void react(double t, double dt, const Kinetics &kinetics, const Jacobian &jacobian);
   bool sdirk_step(unsigned int node, double t, double h, const Kinetics &kinetics,
@@ -103,7 +119,7 @@ private:
   FieldVector substep_hint; // per node: the last accepted reaction substep
 
   LA::MPI::SparseMatrix mass;
-  std::vector<std::unique_ptr<LA::MPI::SparseMatrix>> stiffness, system;
+  std::vector<std::unique_ptr<LA::MPI::SparseMatrix>> stiffness, system, transport;
   std::vector<std::unique_ptr<ScalarLinearSolver>> solvers;
   double assembled_dt = -1;
   LA::MPI::Vector u, u_stage, rhs, work;
