@@ -42,6 +42,58 @@ void remove_positive_couplings(FullMatrix<double> &element)
 }
 } // namespace
 
+bool ReactionDiffusionSystem::DenseLU::factor(const std::vector<double> &jacobian,
+                                              double h_gamma)
+{
+  const unsigned int n = pivots.size();
+  for (unsigned int i = 0; i < n * n; ++i)
+    lu[i] = -h_gamma * jacobian[i];
+  for (unsigned int i = 0; i < n; ++i)
+    lu[i * n + i] += 1;
+  for (unsigned int k = 0; k < n; ++k)
+  {
+    unsigned int pivot = k;
+    for (unsigned int i = k + 1; i < n; ++i)
+      if (std::abs(lu[i * n + k]) > std::abs(lu[pivot * n + k]))
+        pivot = i;
+    if (!(std::abs(lu[pivot * n + k]) > 0) || !std::isfinite(lu[pivot * n + k]))
+      return false;
+    pivots[k] = pivot;
+    if (pivot != k)
+      for (unsigned int j = 0; j < n; ++j)
+        std::swap(lu[k * n + j], lu[pivot * n + j]);
+    for (unsigned int i = k + 1; i < n; ++i)
+    {
+      const double factor = lu[i * n + k] /= lu[k * n + k];
+      for (unsigned int j = k + 1; j < n; ++j)
+        lu[i * n + j] -= factor * lu[k * n + j];
+    }
+  }
+  return true;
+}
+
+void ReactionDiffusionSystem::DenseLU::solve(double *b) const
+{
+  const unsigned int n = pivots.size();
+  for (unsigned int k = 0; k < n; ++k)
+    std::swap(b[k], b[pivots[k]]);
+  for (unsigned int i = 1; i < n; ++i)
+    for (unsigned int j = 0; j < i; ++j)
+      b[i] -= lu[i * n + j] * b[j];
+  for (unsigned int i = n; i-- > 0;)
+  {
+    for (unsigned int j = i + 1; j < n; ++j)
+      b[i] -= lu[i * n + j] * b[j];
+    b[i] /= lu[i * n + i];
+  }
+}
+
+void ReactionDiffusionSystem::DenseLU::resize(unsigned int n)
+{
+  lu.assign(n * n, 0.0);
+  pivots.assign(n, 0);
+}
+
 void ReactionDiffusionSystem::declare_parameters(ParameterHandler &prm,
                                                  const std::string &default_tolerance)
 {
@@ -180,6 +232,15 @@ void ReactionDiffusionSystem::setup(const ScalarSpace &scalar_space,
   substep_hint.reinit(node_volume);
   substep_hint = -1.0;
   assembled_dt = -1;
+  const unsigned int n_species = species.size();
+  for (std::vector<double> *v :
+       {&scratch.rates, &scratch.shifted, &scratch.shifted_rates, &scratch.correction,
+        &scratch.first, &scratch.base, &scratch.y, &scratch.full, &scratch.half,
+        &scratch.twice})
+    v->assign(n_species, 0.0);
+  scratch.jacobian.assign(n_species * n_species, 0.0);
+  scratch.step_matrix.resize(n_species);
+  scratch.half_matrix.resize(n_species);
 }
 
 void ReactionDiffusionSystem::register_state(ModuleState &state)
@@ -298,82 +359,95 @@ void ReactionDiffusionSystem::diffuse(double dt)
     }
 }
 
-// Newton for y = base + h_gamma R(time, y) with the matrix I - h_gamma dR/dy at the
-// start (analytic, or by finite differences).
+// Newton for y = base + h_gamma R(time, y) with the LU factors of I - h_gamma J, J the
+// Jacobian at the start of the substep (simplified Newton, Hairer & Wanner 1996).
 bool ReactionDiffusionSystem::stage(unsigned int node, double time, double h_gamma,
-                                    const Kinetics &kinetics,
-                                    const Jacobian &analytic_jacobian,
+                                    const Kinetics &kinetics, const DenseLU &newton,
                                     const std::vector<double> &base,
                                     std::vector<double> &y,
                                     const std::vector<double> &scale)
 {
   const unsigned int n = species.size();
-  std::vector<double> rates(n), shifted(n), shifted_rates(n);
-  FullMatrix<double> jacobian(n, n);
-  Vector<double> correction(n), right(n);
-  kinetics(node, time, y.data(), rates.data());
-  if (analytic_jacobian)
-  {
-    std::vector<double> derivatives(n * n);
-    analytic_jacobian(node, time, y.data(), derivatives.data());
-    for (unsigned int i = 0; i < n; ++i)
-      for (unsigned int j = 0; j < n; ++j)
-        jacobian(i, j) = (i == j ? 1.0 : 0.0) - h_gamma * derivatives[i * n + j];
-  }
-  else
-    for (unsigned int j = 0; j < n; ++j)
-    {
-      shifted = y;
-      // scale / tolerance is the species' largest value; the floor keeps an all-zero
-      // species' difference quotient away from denormal numbers.
-      const double delta =
-          1e-7 * std::max({std::abs(y[j]), scale[j] / tolerance, 1e-200});
-      shifted[j] += delta;
-      kinetics(node, time, shifted.data(), shifted_rates.data());
-      for (unsigned int i = 0; i < n; ++i)
-        jacobian(i, j) =
-            (i == j ? 1.0 : 0.0) - h_gamma * (shifted_rates[i] - rates[i]) / delta;
-    }
-  jacobian.gauss_jordan();
+  std::vector<double> &rates = scratch.rates, &correction = scratch.correction;
+  double previous_size = 0;
   for (unsigned int iteration = 0; iteration < 20; ++iteration)
   {
-    if (iteration > 0)
-      kinetics(node, time, y.data(), rates.data());
+    kinetics(node, time, y.data(), rates.data());
     for (unsigned int i = 0; i < n; ++i)
-      right(i) = base[i] + h_gamma * rates[i] - y[i];
-    jacobian.vmult(correction, right);
+      correction[i] = base[i] + h_gamma * rates[i] - y[i];
+    newton.solve(correction.data());
     double size = 0;
     for (unsigned int i = 0; i < n; ++i)
     {
-      y[i] += correction(i);
-      size = std::max(size, std::abs(correction(i)) / (scale[i] + std::abs(y[i])));
+      y[i] += correction[i];
+      size = std::max(size, std::abs(correction[i]) / (scale[i] + std::abs(y[i])));
     }
     if (!std::isfinite(size))
       return false;
     if (size <= 1e-3 * tolerance)
       return true;
+    // Linear convergence of the simplified iteration at the rate theta: the remaining
+    // error is about theta/(1 - theta) times the last correction (Hairer & Wanner 1996,
+    // IV.8).
+    if (iteration > 0)
+    {
+      const double theta = size / previous_size;
+      if (theta >= 1)
+        return false;
+      if (theta / (1 - theta) * size <= 1e-3 * tolerance)
+        return true;
+    }
+    previous_size = size;
   }
   return false;
 }
 
 // One SDIRK2 step of the nodal ODE from `start` over h; false if Newton failed.
 bool ReactionDiffusionSystem::sdirk_step(unsigned int node, double t, double h,
-                                         const Kinetics &kinetics,
-                                         const Jacobian &jacobian,
+                                         const Kinetics &kinetics, const DenseLU &newton,
                                          const std::vector<double> &start,
                                          std::vector<double> &end,
                                          const std::vector<double> &scale)
 {
   const unsigned int n = species.size();
-  std::vector<double> first = start, rates(n), base(n);
-  if (!stage(node, t + sdirk_gamma * h, sdirk_gamma * h, kinetics, jacobian, start, first,
+  std::vector<double> &first = scratch.first, &base = scratch.base;
+  first = start;
+  if (!stage(node, t + sdirk_gamma * h, sdirk_gamma * h, kinetics, newton, start, first,
              scale))
     return false;
-  kinetics(node, t + sdirk_gamma * h, first.data(), rates.data());
+  kinetics(node, t + sdirk_gamma * h, first.data(), scratch.rates.data());
   for (unsigned int i = 0; i < n; ++i)
-    base[i] = start[i] + (1 - sdirk_gamma) * h * rates[i];
+    base[i] = start[i] + (1 - sdirk_gamma) * h * scratch.rates[i];
   end = first;
-  return stage(node, t + h, sdirk_gamma * h, kinetics, jacobian, base, end, scale);
+  return stage(node, t + h, sdirk_gamma * h, kinetics, newton, base, end, scale);
+}
+
+// The Jacobian dR/dy at y (analytic, or by finite differences) into scratch.jacobian.
+void ReactionDiffusionSystem::evaluate_jacobian(unsigned int node, double time,
+                                                const Kinetics &kinetics,
+                                                const Jacobian &analytic_jacobian,
+                                                const std::vector<double> &y,
+                                                const std::vector<double> &scale)
+{
+  const unsigned int n = species.size();
+  std::vector<double> &jacobian = scratch.jacobian;
+  if (analytic_jacobian)
+  {
+    analytic_jacobian(node, time, y.data(), jacobian.data());
+    return;
+  }
+  kinetics(node, time, y.data(), scratch.rates.data());
+  for (unsigned int j = 0; j < n; ++j)
+  {
+    scratch.shifted = y;
+    // scale / tolerance is the species' largest value; the floor keeps an all-zero
+    // species' difference quotient away from denormal numbers.
+    const double delta = 1e-7 * std::max({std::abs(y[j]), scale[j] / tolerance, 1e-200});
+    scratch.shifted[j] += delta;
+    kinetics(node, time, scratch.shifted.data(), scratch.shifted_rates.data());
+    for (unsigned int i = 0; i < n; ++i)
+      jacobian[i * n + j] = (scratch.shifted_rates[i] - scratch.rates[i]) / delta;
+  }
 }
 
 void ReactionDiffusionSystem::react(double t, double dt, const Kinetics &kinetics,
@@ -385,7 +459,8 @@ void ReactionDiffusionSystem::react(double t, double dt, const Kinetics &kinetic
   std::vector<double> scale(n);
   for (unsigned int k = 0; k < n; ++k)
     scale[k] = std::max(nodal[k].linfty_norm(), 1e-300) * tolerance;
-  std::vector<double> y(n), full(n), half(n), twice(n);
+  std::vector<double> &y = scratch.y, &full = scratch.full, &half = scratch.half,
+                      &twice = scratch.twice;
   unsigned int substeps = 0;
   for (unsigned int node = 0; node < node_volume.locally_owned_size(); ++node)
   {
@@ -401,10 +476,16 @@ void ReactionDiffusionSystem::react(double t, double dt, const Kinetics &kinetic
     {
       const double h = std::min(proposal, dt - done);
       double error = std::numeric_limits<double>::infinity();
-      if (sdirk_step(node, t + done, h, kinetics, jacobian, y, full, scale) &&
-          sdirk_step(node, t + done, 0.5 * h, kinetics, jacobian, y, half, scale) &&
-          sdirk_step(node, t + done + 0.5 * h, 0.5 * h, kinetics, jacobian, half, twice,
-                     scale))
+      // One Jacobian per substep; I - gamma h J for the step, I - gamma h/2 J for its
+      // halves.
+      evaluate_jacobian(node, t + done, kinetics, jacobian, y, scale);
+      if (scratch.step_matrix.factor(scratch.jacobian, sdirk_gamma * h) &&
+          scratch.half_matrix.factor(scratch.jacobian, 0.5 * sdirk_gamma * h) &&
+          sdirk_step(node, t + done, h, kinetics, scratch.step_matrix, y, full, scale) &&
+          sdirk_step(node, t + done, 0.5 * h, kinetics, scratch.half_matrix, y, half,
+                     scale) &&
+          sdirk_step(node, t + done + 0.5 * h, 0.5 * h, kinetics, scratch.half_matrix,
+                     half, twice, scale))
       {
         error = 0;
         for (unsigned int k = 0; k < n; ++k)

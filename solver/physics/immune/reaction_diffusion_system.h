@@ -8,8 +8,8 @@
 // 14:1006; gamma = 1 - 1/sqrt(2)) with the consistent mass matrix; both stages share
 // M + gamma dt K_k, so one matrix and preconditioner per species serves every step of a
 // given dt, and each species' mass is conserved to solver tolerance. Reactions: the same
-// SDIRK method per node (Newton with the model's analytic Jacobian, or finite
-// differences), with step-doubling
+// SDIRK method per node (simplified Newton with the model's analytic Jacobian, or
+// finite differences, once per substep), with step-doubling
 // error control against a relative tolerance and local (Richardson) extrapolation.
 // Second order in time and of the element's order + 1 in space (nodal reactions).
 // Chemotaxis: the drift chi grad u_a of the attractant at the start of the diffusion
@@ -103,13 +103,34 @@ private:
   // The operator L_k = K_k - A_k(grad u_a) with discrete upwinding, into transport[k].
   void assemble_chemotaxis(unsigned int k);
   void diffuse(double dt);
+  // LU factors (partial pivoting) of I - h_gamma J for the nodal Newton iterations.
+  struct DenseLU
+  {
+    std::vector<double> lu;
+    std::vector<unsigned int> pivots;
+    void resize(unsigned int n);
+    bool factor(const std::vector<double> &jacobian, double h_gamma);
+    void solve(double *b) const;
+  };
+
   void react(double t, double dt, const Kinetics &kinetics, const Jacobian &jacobian);
+  void evaluate_jacobian(unsigned int node, double time, const Kinetics &kinetics,
+                         const Jacobian &analytic_jacobian, const std::vector<double> &y,
+                         const std::vector<double> &scale);
   bool sdirk_step(unsigned int node, double t, double h, const Kinetics &kinetics,
-                  const Jacobian &jacobian, const std::vector<double> &start,
+                  const DenseLU &newton, const std::vector<double> &start,
                   std::vector<double> &end, const std::vector<double> &scale);
   bool stage(unsigned int node, double time, double h_gamma, const Kinetics &kinetics,
-             const Jacobian &jacobian, const std::vector<double> &base,
+             const DenseLU &newton, const std::vector<double> &base,
              std::vector<double> &y, const std::vector<double> &scale);
+
+  // Scratch of the nodal integration, sized in setup (no allocation per node).
+  struct NodalScratch
+  {
+    std::vector<double> rates, shifted, shifted_rates, correction, first, base, y, full,
+        half, twice, jacobian;
+    DenseLU step_matrix, half_matrix;
+  } scratch;
 
   const ScalarSpace *space = nullptr;
   std::vector<Species> species;
