@@ -11,7 +11,7 @@
         cells heat alone does (83% vs 37% CRT+); anti-PD-L1 after MTD raises the CD8+
         fraction 55.4% -> 64.5% and alone does not control the tumour; the distant tumour
         responds only above a priming threshold, more with anti-PD-L1; a rechallenge
-        recalls memory; the DAMP released per committed cell peaks in the ICD window
+        recalls memory; tumour perfusion above 42 C halves the antibody delivery; the DAMP released per committed cell peaks in the ICD window
         (43-46 C) and falls under ablation."""
 import math
 import os
@@ -271,6 +271,21 @@ elif mode == "behaviour":
           ", ".join(f"{name} {value:.1f}/mm^3" for name, value in rise.items()))
     check(rise["primed"] > 2 * rise["naive"] and rise["primed"] > 2 * rise["without memory"],
           "the recall response is faster than the primary one, through the memory cells")
+    # Perfusion coupling (A6.7): tumour perfusion (Lang et al. 1999) halves above 42 C, and
+    # with it the antibody reaching the tumour; with constant perfusion T does not matter.
+    LANG = "Tissues/Property overrides=tumour: perfusion_model=lang tumour"
+    delivered = {}
+    for model, extra in (("constant", []), ("lang tumour", [LANG])):
+        for temperature in (37, 44):
+            stats = uniform(f"out-perfusion-{model.replace(' ', '-')}-{temperature}", temperature, 0, "1 h",
+                            [*extra, "Immune/MNP immunotherapy/Anti-PD-L1/Doses=0: 8300"])
+            delivered[model, temperature] = stats["target_anti_pdl1_nM"][-1]
+    print("anti-PD-L1 in the tumour after 1 h [nM]:", ", ".join(f"{m} at {t} C {v:.1f}" for (m, t), v in delivered.items()))
+    # (Only the binding to the tumour cells the heat leaves differs: 1e-5.)
+    check(abs(delivered["constant", 44] / delivered["constant", 37] - 1) < 1e-4,
+          "constant perfusion: the same delivery at 37 and 44 C")
+    ratio = delivered["lang tumour", 44] / delivered["lang tumour", 37]
+    check(0.45 <= ratio <= 0.6, f"tumour perfusion above 42 C: {ratio:.2f} of the delivery at 37 C")
     # Immunogenicity of heat: DAMP released per committed cell after 30 min at T peaks in
     # the ICD window (43-46 C) and falls under ablation.
     per_cell = {}
