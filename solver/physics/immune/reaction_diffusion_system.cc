@@ -157,7 +157,8 @@ void ReactionDiffusionSystem::setup(const ScalarSpace &scalar_space,
     bool diffuses = s.diffusivity > 0 || chemotactic;
     for (const auto &entry : s.diffusivity_by_label)
       diffuses = diffuses || entry.second > 0;
-    stiffness.push_back(diffuses ? new_matrix() : nullptr);
+    // A chemotactic species' operator (diffusion included) is assembled every step.
+    stiffness.push_back(diffuses && !chemotactic ? new_matrix() : nullptr);
     system.push_back(diffuses ? new_matrix() : nullptr);
     transport.push_back(chemotactic ? new_matrix() : nullptr);
     solvers[k]->set_nonsymmetric(chemotactic);
