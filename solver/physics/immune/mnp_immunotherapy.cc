@@ -1,11 +1,14 @@
 // MnpImmunotherapy (Immune/Model = mnp immunotherapy): the default immune/ROS model of
 // MNP hyperthermia with immunotherapy. The 11 species of immunotherapy_kinetics.h
 // react at the nodes (compiled kinetics, analytic Jacobian, the SDIRK2 engine of
-// reaction_diffusion_system.h) and diffuse (no flux on the boundary); they read the
+// reaction_diffusion_system.h) and diffuse (no flux on the boundary), immature DCs and
+// CD8+ T cells also drifting up the DAMP gradient (chemotaxis); they read the
 // temperature, the iron, the perfusion w_b(T) and the anti-PD-L1 released from
 // particle-borne cargo (cargo_release_rate, when transport carries one) by name. The
 // lymph-node/blood compartments (immunotherapy_parameters.h) and a lumped distant
-// tumour are global state coupled through region integrals. Over each step (t, t + dt]
+// tumour are global state coupled through region integrals; the antibody the tissues
+// hold above the plasma level returns to the plasma, dR/dt = -(ln 2/t_half) R +
+// k_v int w_b <A - A_p>+ dV (trapezoidal rule per step). Over each step (t, t + dt]
 // the tissue sees E_s extrapolated linearly from the last two levels; then the
 // compartments advance by the trapezoidal rule (h = dt/2) with int Dm at both ends:
 //   D_L^{n+1} = D_L^n + h (e_LN (I^n + I^{n+1}) - d_DL (D_L^n + D_L^{n+1})),
