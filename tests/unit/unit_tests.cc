@@ -216,6 +216,12 @@ void lang_perfusion()
                       " C",
                   model->derivative(t, 0, cb), difference, 1e-6);
     }
+    // Continuous at the break points: a jump leaves the implicit heat step without a
+    // root at a node sitting on it.
+    for (const double t : {37.0, 42.0, 45.0})
+      check_close(
+          std::string(name) + " continuous at " + std::to_string(t).substr(0, 2) + " C",
+          model->coefficient(t + 1e-9, 0, cb), model->coefficient(t - 1e-9, 0, cb), 1e-8);
   }
   const auto constant = registry.create("constant");
   check("constant perfusion is the database value and linear",

@@ -3,9 +3,13 @@
 //   muscle: W_m = 0.45 + 3.55 exp(-(T-45)^2/12) for T <= 45 C, 4.0 above;
 //   fat:    W_m = 0.36 + 0.36 exp(-(T-45)^2/12) for T <= 45 C, 0.72 above;
 //   tumour: W_m = 0.833 below 37 C, 0.833 - (T-37)^4.8/5438 for 37-42 C, 0.416 above.
+// Above 42 C the tumour law keeps its own value at 42 C, 0.41650 (the paper's 0.416 is
+// that value rounded): the published 0.416 is a jump of 5e-4 at which the implicit heat
+// step has no root at a node sitting at 42 C, so its Newton iteration oscillates there.
 // The database perfusion rate of the tissue is not used by these laws.
 #include "models/perfusion/perfusion_model.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace ferrotherm
@@ -52,9 +56,7 @@ public:
   {
     if (t < 37)
       return cb * 0.833;
-    if (t <= 42)
-      return cb * (0.833 - std::pow(t - 37, 4.8) / 5438);
-    return cb * 0.416;
+    return cb * (0.833 - std::pow(std::min(t, 42.0) - 37, 4.8) / 5438);
   }
   double derivative(double t, double, double cb) const override
   {

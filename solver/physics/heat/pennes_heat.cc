@@ -96,8 +96,11 @@ void PennesHeat::declare_parameters(ParameterHandler &prm)
       "Newton iteration (temperature-dependent perfusion or SLP): stop when "
       "the residual norm is this fraction of the residual of the step's predictor "
       "(the extrapolated state), or at round-off level (1e-13 of the right-hand side).");
-  prm.declare_entry("Maximum nonlinear iterations", "25", Patterns::Integer(1),
-                    "Newton iterations per step before the run stops with an error.");
+  prm.declare_entry(
+      "Maximum nonlinear iterations", "25", Patterns::Integer(1),
+      "Newton iterations per step; then an adaptive step is retried at a quarter of "
+      "its length (counted in heat_rejected_steps), a fixed step stops the run "
+      "with an error.");
   prm.declare_entry(
       "Plausible temperature range", "0, 100", Patterns::Anything(),
       "'lowest, highest' [deg C]: a temperature outside this range anywhere in the "
@@ -440,7 +443,17 @@ void PennesHeat::advance(double t_old, double t_new)
     predictor = solution;
 
     time = t + dt;
-    solve_time_step(t + dt, dt, a0, a1, a2);
+    const bool can_shorten = adaptive && dt > min_time_step * (1 + 1e-12);
+    if (!solve_time_step(t + dt, dt, a0, a1, a2, true, can_shorten))
+    {
+      // The Newton iteration stalled: retry a quarter of the step from T^n.
+      solution = history.level(0);
+      update_temperature_values();
+      time_step = std::max(min_time_step, 0.25 * dt);
+      ++n_rejected;
+      ++n_newton_retries;
+      continue;
+    }
 
     if (adaptive)
     {
@@ -580,6 +593,7 @@ void PennesHeat::add_statistics(StatisticsRow &row) const
   row.emplace_back("energy_balance_error", relative_balance_error());
   row.emplace_back("heat_steps", n_steps);
   row.emplace_back("heat_rejected_steps", n_rejected);
+  row.emplace_back("heat_newton_retries", n_newton_retries);
   row.emplace_back("heat_idle_s", idle_time);
   row.emplace_back("energy_idle_residual_J", energy_idle);
   row.emplace_back("time_step_s", history.last_step());
@@ -627,7 +641,7 @@ void PennesHeat::register_state(ModuleState &state)
   state.add_record(
       [this](StateArchive &archive)
       {
-        archive &time &time_step &last_field_scale &n_steps &n_rejected
+        archive &time &time_step &last_field_scale &n_steps &n_rejected &n_newton_retries
             &n_linear_iterations &n_newton_iterations &last_powers &energies
                 &energy_closure &energy_scale &initial_heat_content &target_t90 &cem43_t90
                     &energy_mesh_change &idle_time &energy_idle &peak_temperature

@@ -214,7 +214,9 @@ private:
   double last_field_scale = -1;
 
   // --- diagnostics ---
-  unsigned int n_steps = 0, n_rejected = 0, n_linear_iterations = 0,
+  // n_newton_retries: rejected steps (counted in n_rejected) whose Newton iteration
+  // stalled
+  unsigned int n_steps = 0, n_rejected = 0, n_newton_retries = 0, n_linear_iterations = 0,
                n_newton_iterations = 0;
   double idle_time = 0; // [s] skipped while relaxed
   // The net flow of the held T over skipped intervals, booked to the outflows as the
@@ -282,11 +284,14 @@ private:
   void assemble_nonlinear_terms(Jacobian jacobian);
   void update_system_matrix(double factor);
   // One implicit step (or the steady solve) to t_new; the treatment sources (field
-  // heating, additional source) are left out for the basal initial state.
-  void solve_time_step(double t_new, double dt, double a0, double a1, double a2,
-                       bool with_treatment_sources = true);
+  // heating, additional source) are left out for the basal initial state. False when
+  // the Newton iteration did not converge and `may_fail` (the adaptive stepper then
+  // retries a shorter step); without `may_fail` that is an error.
+  bool solve_time_step(double t_new, double dt, double a0, double a1, double a2,
+                       bool with_treatment_sources = true, bool may_fail = false);
   void solve_linear(const LA::MPI::Vector &history_rhs);
-  void solve_newton(const LA::MPI::Vector &history_rhs, bool with_treatment_sources);
+  bool solve_newton(const LA::MPI::Vector &history_rhs, bool with_treatment_sources,
+                    bool may_fail);
   void build_right_hand_side(const LA::MPI::Vector &history_rhs);
   // Heat-balance powers at the end of the step; integrated once the step is accepted.
   void compute_powers(double dt, double a0, double a1, double a2);
