@@ -211,6 +211,7 @@ void Simulator::parse_parameters(ParameterHandler &prm)
                       "must be positive, found " + prm.get("Frequency"));
   check_range(frequency, 0, 1e8, "Electromagnetics/Frequency", "Hz",
               LowerBound::exclusive);
+  nominal_frequency = frequency;
   em->set_frequency(frequency);
   em->parse_parameters(prm, run_context);
   prm.leave_subsection();
@@ -542,7 +543,7 @@ void Simulator::collect_state(ModuleState &state)
       [this](StateArchive &archive)
       {
         archive &current_time &next_output &wall_offset &macro_steps &adaptations
-            &checkpoint.sequence &checkpoint.last_time;
+            &checkpoint.sequence &checkpoint.last_time &frequency;
         statistics.serialize(archive);
         run_warnings.serialize(archive);
       });
@@ -572,6 +573,12 @@ void Simulator::restore_checkpoint()
   catch (const std::runtime_error &error)
   {
     throw InputError("Checkpoint/Resume: " + resume_directory + ": " + error.what());
+  }
+  if (frequency != em->frequency())
+  {
+    // Checkpointed in or after a session at another frequency: its fields again.
+    tissue_database.set_frequency(frequency);
+    em->change_frequency(frequency);
   }
   for (PhysicsModule *module : modules)
     module->state_restored();
@@ -623,6 +630,36 @@ void Simulator::adapt_mesh()
   pcout << "Adapted the mesh at t = " << current_time << " s: " << cells_before << " -> "
         << tria.n_global_active_cells() << " cells, " << space->dof_handler.n_dofs()
         << " temperature DoFs" << std::endl;
+}
+
+std::vector<double> Simulator::amf_frequencies() const
+{
+  std::vector<double> used = treatment_schedule.session_frequencies();
+  bool nominal_used = treatment_schedule.sessions().empty();
+  for (const auto &session : treatment_schedule.sessions())
+    if (treatment_schedule.session_frequency(session.first, session.second) == 0)
+      nominal_used = true;
+  if (nominal_used)
+    used.push_back(nominal_frequency);
+  std::sort(used.begin(), used.end());
+  used.erase(std::unique(used.begin(), used.end()), used.end());
+  return used;
+}
+
+void Simulator::follow_session_frequency(double t_old, double t_new)
+{
+  if (treatment_schedule.field_scale(t_old, t_new) == 0)
+    return; // off: the frequency of the next session decides
+  double session = treatment_schedule.session_frequency(t_old, t_new);
+  if (session == 0)
+    session = nominal_frequency;
+  if (session == frequency)
+    return;
+  frequency = session;
+  tissue_database.set_frequency(frequency);
+  em->change_frequency(frequency);
+  pcout << "Electromagnetics: the session at t = " << t_old << " s runs at " << frequency
+        << " Hz: tissue conductivities and fields at that frequency" << std::endl;
 }
 
 double Simulator::field_scale(double t_old, double t_new) const
@@ -699,6 +736,10 @@ void Simulator::run()
                   follow_sessions ? treatment_schedule.next_coupling_time(current_time)
                                   : treatment_schedule.next_event_after(current_time),
                   end});
+    {
+      TimerOutput::Scope scope(timer, "time steps: Electromagnetics");
+      follow_session_frequency(current_time, t_next);
+    }
     for (unsigned int m = 0; m < modules.size(); ++m)
     {
       TimerOutput::Scope scope(timer, "time steps: " + module_names[m]);

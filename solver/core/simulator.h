@@ -116,7 +116,11 @@ public:
   bool follows_sessions() const { return follow_sessions; }
   // Degree of the shared scalar space (Heat/Finite element degree).
   unsigned int finite_element_degree() const { return degree; }
+  // The AMF frequency now [Hz]: Electromagnetics/Frequency, or that of the session the
+  // run is in (or was last in).
   double amf_frequency() const { return frequency; }
+  // Every frequency the sessions run at (each once, sorted).
+  std::vector<double> amf_frequencies() const;
   // True while a run continues from a checkpoint.
   bool resuming() const { return !resume_directory.empty(); }
   // True during a set-up whose state is restored afterwards (a restart from a
@@ -132,7 +136,7 @@ private:
   bool validate_only;
   bool steady = false;
   unsigned int degree = 1;
-  double frequency = 0;
+  double frequency = 0, nominal_frequency = 0;
   RunWarnings run_warnings;
 
   dealii::parallel::distributed::Triangulation<3> tria;
@@ -193,6 +197,9 @@ private:
   void write_checkpoint(double wall_seconds);
   // Refines and coarsens by the indicators, transfers every module's state.
   void adapt_mesh();
+  // Before a macro step inside a session at another frequency: the tissue dielectrics
+  // at that frequency, then the field model solves again.
+  void follow_session_frequency(double t_old, double t_new);
   void check_memory_estimate() const;
   void check_expressions_are_finite() const;
   void warn_about_sessions_outside_the_run();

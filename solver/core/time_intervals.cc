@@ -2,7 +2,6 @@
 #include "core/time_intervals.h"
 
 #include "core/input_error.h"
-#include "core/range_check.h"
 #include "core/text_parsing.h"
 #include "core/time_value.h"
 
@@ -28,28 +27,26 @@ std::size_t find_separator(const std::string &item)
 } // namespace
 
 void TimeIntervals::parse(const std::string &input, const std::string &where,
-                          double end_time, const std::string &value_name,
-                          double max_value)
+                          double end_time, bool with_settings)
 {
   const std::string text = trim(input);
-  std::vector<std::pair<std::pair<double, double>, double>> parsed;
+  std::vector<std::pair<std::pair<double, double>, std::string>> parsed;
   if (text == "always")
-    parsed.push_back({{0.0, std::max(end_time, 0.0)}, 1.0});
+    parsed.push_back({{0.0, std::max(end_time, 0.0)}, ""});
   else if (text != "never")
   {
     for (const auto &entry : split(text, ';'))
     {
-      std::string item = entry;
-      double value = 1;
+      std::string item = entry, settings;
       if (const auto colon = entry.find(':'); colon != std::string::npos)
       {
-        if (value_name.empty())
+        if (!with_settings)
           throw_input_error(where,
                             "an interval takes no value here, found '" + entry + "'");
         item = entry.substr(0, colon);
-        value = parse_double(entry.substr(colon + 1), where);
-        check_range(value, 0, max_value,
-                    where + " (" + value_name + " of '" + trim(item) + "')", "");
+        settings = trim(entry.substr(colon + 1));
+        if (settings.empty())
+          throw_input_error(where, "nothing after ':' in '" + trim(entry) + "'");
       }
       const std::size_t separator = find_separator(item);
       if (separator == std::string::npos)
@@ -63,7 +60,7 @@ void TimeIntervals::parse(const std::string &input, const std::string &where,
       if (!(start >= 0 && stop > start))
         throw_input_error(where,
                           "the interval '" + item + "' must satisfy 0 <= start < end");
-      parsed.push_back({{start, stop}, value});
+      parsed.push_back({{start, stop}, settings});
     }
     std::sort(parsed.begin(), parsed.end());
     for (unsigned int i = 1; i < parsed.size(); ++i)
@@ -71,15 +68,15 @@ void TimeIntervals::parse(const std::string &input, const std::string &where,
         throw_input_error(where, "the intervals overlap");
   }
   intervals.clear();
-  values.clear();
-  for (const auto &[interval, value] : parsed)
+  interval_settings.clear();
+  for (const auto &[interval, settings] : parsed)
   {
     intervals.push_back(interval);
-    values.push_back(value);
+    interval_settings.push_back(settings);
   }
 }
 
-int TimeIntervals::index_at(double t_old, double t_new) const
+int TimeIntervals::interval_at(double t_old, double t_new) const
 {
   const double middle = 0.5 * (t_old + t_new);
   for (unsigned int i = 0; i < intervals.size(); ++i)
@@ -90,13 +87,7 @@ int TimeIntervals::index_at(double t_old, double t_new) const
 
 bool TimeIntervals::active(double t_old, double t_new) const
 {
-  return index_at(t_old, t_new) >= 0;
-}
-
-double TimeIntervals::value(double t_old, double t_new) const
-{
-  const int index = index_at(t_old, t_new);
-  return index >= 0 ? values[index] : 0.0;
+  return interval_at(t_old, t_new) >= 0;
 }
 
 double TimeIntervals::next_switch_after(double t) const

@@ -13,27 +13,26 @@ namespace ferrotherm
 class TimeIntervals
 {
 public:
-  // `always` covers [0, end_time]. With `value_name` (e.g. "coil current scale") an
-  // interval may carry a value, 'start+duration: value' (default 1), in [0, max_value].
+  // `always` covers [0, end_time]. With `with_settings` an interval may carry settings
+  // after a colon, 'start+duration: text', kept as text for the caller (settings()).
   void parse(const std::string &text, const std::string &where, double end_time,
-             const std::string &value_name = "", double max_value = 0);
+             bool with_settings = false);
 
   // True when the midpoint of (t_old, t_new] lies in an interval.
   bool active(double t_old, double t_new) const;
 
-  // The value of the interval holding the midpoint of (t_old, t_new] (0: none).
-  double value(double t_old, double t_new) const;
+  // The index (in list()) of the interval holding the midpoint of (t_old, t_new], or -1.
+  int interval_at(double t_old, double t_new) const;
 
   // The first start or end strictly after t (infinity if none).
   double next_switch_after(double t) const;
 
   const std::vector<std::pair<double, double>> &list() const { return intervals; }
+  // Per interval, its settings text (trimmed; empty when none), in the order of list().
+  const std::vector<std::string> &settings() const { return interval_settings; }
 
 private:
-  // The interval holding the midpoint of (t_old, t_new], or -1.
-  int index_at(double t_old, double t_new) const;
-
   std::vector<std::pair<double, double>> intervals;
-  std::vector<double> values; // per interval, in the order of `intervals`
+  std::vector<std::string> interval_settings;
 };
 } // namespace ferrotherm

@@ -89,7 +89,7 @@ TissueDatabase TissueDatabase::read(const std::string &file,
     throw_input_error(file, "cannot open the tissue database (Tissues/Database)");
 
   TissueDatabase database;
-  std::map<std::string, ColeColeParameters> cole_cole;
+  std::map<std::string, ColeColeParameters> &cole_cole = database.cole_cole;
   std::vector<std::string> header;
   std::string line;
   unsigned int line_number = 0;
@@ -167,18 +167,14 @@ TissueDatabase TissueDatabase::read(const std::string &file,
           throw_input_error(cell_where, "no Gabriel tissue '" + reference + "' in " +
                                             cole_cole_file + "; known: " + known);
         }
-        const DielectricProperties properties =
-            cole_cole_properties(entry->second, frequency);
-        set_numeric_property(tissue, column,
-                             column == "electric_conductivity"
-                                 ? properties.conductivity
-                                 : properties.relative_permittivity,
-                             cell_where);
+        (column == "electric_conductivity" ? tissue.conductivity_source
+                                           : tissue.permittivity_source) = reference;
       }
       else
         set_numeric_property(tissue, column, parse_double(cells[c], cell_where),
                              cell_where);
     }
+    database.evaluate_dielectrics(tissue, frequency);
     database.check(tissue);
     for (const auto &other : database.tissues)
     {
@@ -196,6 +192,27 @@ TissueDatabase TissueDatabase::read(const std::string &file,
     throw_input_error(file, "the tissue database is empty; expected a header row (" +
                                 column_list() + ") and one row per tissue");
   return database;
+}
+
+void TissueDatabase::evaluate_dielectrics(Tissue &tissue, double frequency) const
+{
+  if (!tissue.conductivity_source.empty())
+    tissue.electric_conductivity =
+        cole_cole_properties(cole_cole.at(tissue.conductivity_source), frequency)
+            .conductivity;
+  if (!tissue.permittivity_source.empty())
+    tissue.relative_permittivity =
+        cole_cole_properties(cole_cole.at(tissue.permittivity_source), frequency)
+            .relative_permittivity;
+}
+
+void TissueDatabase::set_frequency(double frequency)
+{
+  for (Tissue &tissue : tissues)
+  {
+    evaluate_dielectrics(tissue, frequency);
+    check(tissue);
+  }
 }
 
 void TissueDatabase::check(const Tissue &t) const
@@ -251,8 +268,15 @@ void TissueDatabase::apply_overrides(const std::string &overrides,
       if (column == "perfusion_model")
         tissue->perfusion_model = value;
       else
+      {
         set_numeric_property(*tissue, column,
                              parse_double(value, where + " (" + column + ")"), where);
+        // A number replaces a Gabriel reference at every frequency.
+        if (column == "electric_conductivity")
+          tissue->conductivity_source.clear();
+        if (column == "relative_permittivity")
+          tissue->permittivity_source.clear();
+      }
     }
     tissue->origin = where;
     check(*tissue);

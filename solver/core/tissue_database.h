@@ -6,10 +6,13 @@
 //   arrhenius_A [1/s], arrhenius_Ea [J/mol],
 //   electric_conductivity [S/m], relative_permittivity [1]
 // The last two are numbers or `gabriel:<tissue>`, evaluated from the Gabriel et al.
-// (1996) Cole-Cole parameters at the AMF frequency. Every value is checked (finite, the
+// (1996) Cole-Cole parameters at the AMF frequency (again at each session's frequency,
+// set_frequency). Every value is checked (finite, the
 // sign physics requires, and a plausible range with its unit, core/range_check.h) and
 // errors name file, line and column.
 #pragma once
+
+#include "core/cole_cole_dielectric.h"
 
 #include <map>
 #include <string>
@@ -31,6 +34,8 @@ struct Tissue
   double arrhenius_Ea;
   double electric_conductivity;
   double relative_permittivity;
+  // The Gabriel tissues the last two come from (empty: a number of the table).
+  std::string conductivity_source, permittivity_source;
   std::string origin; // "file:line", for messages
 };
 
@@ -41,6 +46,10 @@ public:
   static TissueDatabase read(const std::string &file, const std::string &cole_cole_file,
                              double frequency);
 
+  // Evaluates the `gabriel:` properties at another frequency [Hz] (in place: pointers to
+  // the tissues stay valid).
+  void set_frequency(double frequency);
+
   // Applies "tumour: perfusion_rate=0.01, metabolic_heat=0; muscle: density=1050".
   void apply_overrides(const std::string &overrides, const std::string &where);
 
@@ -50,6 +59,8 @@ public:
 
 private:
   std::vector<Tissue> tissues;
+  std::map<std::string, ColeColeParameters> cole_cole;
   void check(const Tissue &tissue) const;
+  void evaluate_dielectrics(Tissue &tissue, double frequency) const;
 };
 } // namespace ferrotherm

@@ -77,13 +77,29 @@ public:
         healthy.insert(label);
     healthy_labels = healthy;
     healthy_weights = sim.nodal_weights(healthy);
-    const double hf = sim.electromagnetics().nominal_field_maximum() *
-                      sim.electromagnetics().frequency();
-    if (hf > field_limit && !sim.schedule().sessions().empty())
+    // The largest H f of the sessions (each at its coil-current scale and frequency; the
+    // nominal H of the field solved at Electromagnetics/Frequency).
+    double hf = 0, hf_start = 0;
+    for (const auto &session : sim.schedule().sessions())
+    {
+      const double middle = 0.5 * (session.first + session.second);
+      double f = sim.schedule().session_frequency(middle, middle);
+      if (f == 0)
+        f = sim.electromagnetics().frequency();
+      const double value = sim.schedule().field_scale(middle, middle) *
+                           sim.electromagnetics().nominal_field_maximum() * f;
+      if (value > hf)
+      {
+        hf = value;
+        hf_start = session.first;
+      }
+    }
+    if (hf > field_limit)
     {
       std::ostringstream message;
-      message << "the coil gives H f = " << hf << " A/(m s) in the tissue, above the "
-              << limit_name << " limit " << field_limit << " A/(m s)";
+      message << "the coil gives H f = " << hf << " A/(m s) in the tissue in the session "
+              << "at t = " << hf_start << " s, above the " << limit_name << " limit "
+              << field_limit << " A/(m s)";
       if (stop)
         throw std::runtime_error("Safety: " + message.str() + " (Safety/Action = stop)");
       sim.screen() << "Safety warning: " << message.str() << std::endl;

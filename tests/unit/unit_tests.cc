@@ -10,6 +10,7 @@
 #include "core/text_parsing.h"
 #include "core/time_intervals.h"
 #include "core/time_value.h"
+#include "core/treatment_schedule.h"
 #include "core/weighted_percentile.h"
 #include "models/coils/biot_savart.h"
 #include "models/heating/rosensweig_slp.h"
@@ -552,10 +553,39 @@ void time_units()
             intervals.list()[0] == std::make_pair(1e-3, 5.0) &&
             intervals.list()[1] == std::make_pair(3600.0, 7200.0) &&
             intervals.list()[2] == std::make_pair(172800.0, 174600.0));
-  intervals.parse("0 + 30 min; 2 d + 30 min: 0.8", "test", 1e6, "coil current scale", 10);
-  check("a session's value (coil current scale), 1 by default",
-        intervals.value(0, 60) == 1 && intervals.value(172800, 172860) == 0.8 &&
-            intervals.value(3600, 3660) == 0);
+  ferrotherm::TreatmentSchedule schedule;
+  schedule.parse_sessions("0 + 30 min; 2 d + 30 min: 0.8; 3 d + 1 h: 300 kHz, 0.5; "
+                          "4 d + 1 h: 0.15 MHz",
+                          1e6);
+  check("a session's coil current scale, 1 by default",
+        schedule.field_scale(0, 60) == 1 && schedule.field_scale(172800, 172860) == 0.8 &&
+            schedule.field_scale(3600, 3660) == 0 &&
+            schedule.field_scale(259200, 259260) == 0.5);
+  check("a session's frequency (0: Electromagnetics/Frequency)",
+        schedule.session_frequency(0, 60) == 0 &&
+            schedule.session_frequency(259200, 259260) == 3e5 &&
+            schedule.session_frequency(345600, 345660) == 1.5e5 &&
+            schedule.session_frequencies() == std::vector<double>{1.5e5, 3e5});
+  auto session_error = [](const std::string &text, const std::string &expected)
+  {
+    try
+    {
+      ferrotherm::TreatmentSchedule bad;
+      bad.parse_sessions(text, 1e6);
+    }
+    catch (const InputError &error)
+    {
+      return std::string(error.what()).find(expected) != std::string::npos;
+    }
+    return false;
+  };
+  check("a frequency without a known unit is refused",
+        session_error("0 + 1 h: 300 kHzz", "expected a frequency with the unit Hz"));
+  check("a frequency out of range is refused", session_error("0 + 1 h: 0 Hz", "Hz"));
+  check("two frequencies for a session are refused",
+        session_error("0 + 1 h: 100 kHz, 200 kHz", "two frequencies"));
+  check("a scale above 10 is refused",
+        session_error("0 + 1 h: 11", "coil current scale"));
   bool value_refused = false;
   try
   {

@@ -32,6 +32,13 @@ void ElectromagneticModel::register_state(ModuleState &state)
   state.add_record([this](StateArchive &archive) { archive &scale; });
 }
 
+void ElectromagneticModel::change_frequency(double f)
+{
+  amf_frequency = f;
+  solve_at_frequency();
+  ++field_version;
+}
+
 void ElectromagneticModel::follow_coil_current(const Simulator &simulator, double t_old,
                                                double t_new)
 {
@@ -48,6 +55,7 @@ void ElectromagneticModel::add_peak_field_statistics(StatisticsRow &row,
                                                      double nominal_e_max) const
 {
   row.emplace_back("H_max_A_per_m", scale * nominal_h_max);
+  row.emplace_back("frequency_Hz", frequency());
   row.emplace_back("Hf_max_A_per_m_s", scale * nominal_h_max * frequency());
   row.emplace_back("E_max_V_per_m", scale * nominal_e_max);
 }

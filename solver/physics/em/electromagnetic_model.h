@@ -2,7 +2,8 @@
 // A model publishes "H_amplitude" (peak |H| of the alternating field, A/m) and, when it
 // resolves induced currents, "eddy_heating" (time-averaged Joule power 1/2 sigma |E|^2,
 // W/m^3). Fields scale with the coil current of the treatment schedule; EM is linear,
-// so a change of current never needs a new field solve.
+// so a change of current never needs a new field solve. A session at another frequency
+// does (change_frequency).
 #pragma once
 
 #include "core/plugin_registry.h"
@@ -31,8 +32,12 @@ public:
   // The largest peak |H| in the tissue at the nominal coil current [A/m] (after setup).
   virtual double nominal_field_maximum() const = 0;
 
-  // The AMF frequency [Hz] (Electromagnetics/Frequency).
+  // The AMF frequency [Hz] the fields are solved at (Electromagnetics/Frequency, or the
+  // present session's).
   double frequency() const { return amf_frequency; }
+  // A session at another frequency: the tissue conductivities are already evaluated at
+  // f; the model solves its fields again (solve_at_frequency) and bumps their version.
+  void change_frequency(double f);
 
   // The coil-current scale (the fields are the nominal ones times the scale).
   void register_state(ModuleState &state) override;
@@ -40,6 +45,9 @@ public:
   void set_frequency(double f) { amf_frequency = f; }
 
 protected:
+  // Recomputes the fields at frequency() (models whose fields depend on the frequency
+  // or the conductivities: the induced E).
+  virtual void solve_at_frequency() {}
   // The fields scale with the coil current of the AMF sessions (Simulator::field_scale);
   // called from advance(): updates `scale` and bumps `field_version` when it changes.
   void follow_coil_current(const Simulator &simulator, double t_old, double t_new);

@@ -218,22 +218,7 @@ public:
     em_tria =
         std::make_unique<parallel::distributed::Triangulation<3>>(sim.mpi_communicator());
     mesh_generator->create_coarse_mesh(*em_tria);
-    // Conductivity per label: air, or the tissue database at the AMF frequency.
-    sigma.clear();
-    std::set<unsigned int> labels;
-    for (const auto &cell : em_tria->cell_iterators_on_level(0))
-      labels.insert(cell->material_id());
-    for (const unsigned int label : labels)
-      if (air_labels.count(label))
-        sigma[label] = 0;
-      else if (const Tissue *tissue = sim.tissue_table().find_label(label))
-        sigma[label] = tissue->electric_conductivity;
-      else
-        throw_input_error(
-            "Electromagnetics/Full eddy current/Mesh",
-            "label " + std::to_string(label) +
-                " of the electromagnetic mesh is neither an air label nor a "
-                "tissue of the database");
+    collect_conductivities();
     check_coil_position();
     em_tria->refine_global(mesh_generator->built_in_refinements() + refinements);
     sim.fields().add("H_amplitude", "A/m", "peak magnetic field amplitude |H|",
@@ -269,6 +254,12 @@ public:
 
   double nominal_field_maximum() const override { return nominal_h_max; }
 
+  void solve_at_frequency() override
+  {
+    collect_conductivities();
+    setup();
+  }
+
   void add_statistics(StatisticsRow &row) const override
   {
     add_peak_field_statistics(row, nominal_h_max, nominal_e_max);
@@ -287,6 +278,27 @@ public:
   }
 
 private:
+  // Conductivity per label of the EM mesh: air, or the tissue database at the present
+  // frequency.
+  void collect_conductivities()
+  {
+    sigma.clear();
+    std::set<unsigned int> labels;
+    for (const auto &cell : em_tria->cell_iterators_on_level(0))
+      labels.insert(cell->material_id());
+    for (const unsigned int label : labels)
+      if (air_labels.count(label))
+        sigma[label] = 0;
+      else if (const Tissue *tissue = simulator->tissue_table().find_label(label))
+        sigma[label] = tissue->electric_conductivity;
+      else
+        throw_input_error(
+            "Electromagnetics/Full eddy current/Mesh",
+            "label " + std::to_string(label) +
+                " of the electromagnetic mesh is neither an air label nor a "
+                "tissue of the database");
+  }
+
   // Values at the tissue DG nodes: |H|, |E| and Q_eddy at the nominal coil current.
   // Per point: |H|, |E|, Q_eddy, Re E (x, y, z), Im E (x, y, z).
   enum Quantity

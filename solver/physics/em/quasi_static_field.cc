@@ -95,6 +95,12 @@ public:
 
   double nominal_field_maximum() const override { return nominal_h_max; }
 
+  void solve_at_frequency() override
+  {
+    // E / omega depends on the conductivity contrasts, which change with frequency.
+    setup();
+  }
+
   void add_statistics(StatisticsRow &row) const override
   {
     add_peak_field_statistics(row, nominal_h_max, nominal_e_max);
@@ -290,6 +296,7 @@ private:
     }
     matrix.compress(VectorOperation::add);
     rhs.compress(VectorOperation::add);
+    solver.matrix_changed(); // a new matrix (new mesh or conductivities)
     iterations = solver.solve(matrix, matrix, solution, rhs,
                               "Electromagnetics (scalar potential)");
     constraints.distribute(solution);

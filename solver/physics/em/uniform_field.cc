@@ -56,6 +56,7 @@ public:
   void add_statistics(StatisticsRow &row) const override
   {
     row.emplace_back("H_max_A_per_m", scale * amplitude);
+    row.emplace_back("frequency_Hz", frequency());
   }
 
 private:

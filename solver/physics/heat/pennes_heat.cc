@@ -217,7 +217,8 @@ void PennesHeat::initialize(Simulator &sim)
   simulator = &sim;
   degree = sim.finite_element_degree();
   linear_solver.set_higher_order(degree > 1);
-  slp_model->check_frequency(sim.amf_frequency());
+  for (const double f : sim.amf_frequencies())
+    slp_model->check_frequency(f);
   setup_tissue_coefficients();
   boundary_conditions = parse_heat_boundary_conditions(
       boundary_text, "Heat/Boundary conditions", sim.boundary_names(),
@@ -395,7 +396,8 @@ void PennesHeat::advance(double t_old, double t_new)
   }
 
   const double scale = simulator->field_scale(t_old, t_new);
-  if (scale != last_field_scale)
+  const double frequency = simulator->amf_frequency();
+  if (scale != last_field_scale || (scale > 0 && frequency != last_frequency))
   {
     // The source jumps: T(t) has a kink, so the next step is first order (BDF2 across
     // it would be first-order accurate only); the levels stay for the extrapolation
@@ -408,6 +410,8 @@ void PennesHeat::advance(double t_old, double t_new)
         time_step = initial_time_step;
     }
     last_field_scale = scale;
+    if (scale > 0)
+      last_frequency = frequency;
   }
 
   if (relaxed(scale, t_old, t_new))
@@ -641,7 +645,7 @@ void PennesHeat::register_state(ModuleState &state)
   state.add_record(
       [this](StateArchive &archive)
       {
-        archive &time &time_step &last_field_scale &n_steps &n_rejected &n_newton_retries
+        archive &time &time_step &last_field_scale &last_frequency &n_steps &n_rejected &n_newton_retries
             &n_linear_iterations &n_newton_iterations &last_powers &energies
                 &energy_closure &energy_scale &initial_heat_content &target_t90 &cem43_t90
                     &energy_mesh_change &idle_time &energy_idle &peak_temperature

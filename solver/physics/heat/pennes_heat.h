@@ -211,7 +211,7 @@ private:
   // --- clock ---
   double time = 0;
   double time_step = 0; // next step to try
-  double last_field_scale = -1;
+  double last_field_scale = -1, last_frequency = 0; // of the last heated step
 
   // --- diagnostics ---
   // n_newton_retries: rejected steps (counted in n_rejected) whose Newton iteration
