@@ -58,6 +58,12 @@ public:
   Coefficients coefficients(double dt, unsigned int max_order) const;
   // prediction = the extrapolation to t_n + dt of degree min(degree, levels - 1).
   void extrapolate(double dt, unsigned int degree, LA::MPI::Vector &prediction) const;
+  // The local error of a step of `order` is estimated as this constant times the
+  // difference between the solution and the extrapolation of degree `order`.
+  static double error_estimate_constant(unsigned int order)
+  {
+    return order == 2 ? 2.0 / 11.0 : 1.0 / 3.0;
+  }
   // out = scale (a1 u^n + a2 u^(n-1)).
   void combine_history(const Coefficients &c, double scale, LA::MPI::Vector &out) const;
 

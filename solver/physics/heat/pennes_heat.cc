@@ -464,7 +464,7 @@ void PennesHeat::advance(double t_old, double t_new)
       double next = std::min(max_time_step, 2 * dt);
       if (can_estimate)
       {
-        const double constant = order == 2 ? 2.0 / 11.0 : 1.0 / 3.0;
+        const double constant = BdfHistory::error_estimate_constant(order);
         const double estimate = constant * max_abs_difference(solution, predictor);
         const double ratio = estimate > 0 ? step_tolerance / estimate : 1e10;
         // The factor is rounded down to a multiple of 1/32: runs that agree to round-off

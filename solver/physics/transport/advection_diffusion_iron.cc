@@ -16,7 +16,9 @@
 #include <deal.II/lac/dynamic_sparsity_pattern.h>
 #include <deal.II/numerics/vector_tools.h>
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace ferrotherm
 {
@@ -30,7 +32,21 @@ void AdvectionDiffusionIron::declare_parameters(ParameterHandler &prm)
                     "'steady' solves for the steady state (with fixed-concentration "
                     "boundaries or sources).");
   prm.declare_entry("Time step", "60", Patterns::Anything(),
-                    "Transport time step, in [1e-6 s, 1e8 s]. " + time_syntax);
+                    "Transport time step (the first one after each injection or magnet "
+                    "switch when adaptive), in [1e-6 s, 1e8 s]. " +
+                        time_syntax);
+  prm.declare_entry("Adaptive time step", "false", Patterns::Bool(),
+                    "Steps from 'Time step' on, doubled while the local error estimate "
+                    "(BDF predictor-corrector) is below 1/16 of the tolerance, halved "
+                    "above it and the step redone above twice it: "
+                    "short steps after an injection and under the magnet, hours once "
+                    "the iron is (nearly) at rest.");
+  prm.declare_entry("Time step tolerance", "1e-4", Patterns::Double(0),
+                    "Local error per adaptive step relative to the present peak of the "
+                    "mobile iron (or to 1e-3 of the run's peak, once it has fallen "
+                    "below that: at rest), in (0, 0.1].");
+  prm.declare_entry("Maximum time step", "1 d", Patterns::Anything(),
+                    "Largest adaptive step, in [Time step, 1e8 s]. " + time_syntax);
   prm.declare_entry(
       "Diffusivity", "1e-12", Patterns::Double(0),
       "Effective diffusivity D of the particles in tissue [m^2/s], in [0, 1e-5] "
@@ -120,6 +136,14 @@ void AdvectionDiffusionIron::parse_parameters(ParameterHandler &prm,
     throw_input_error(section + "Time step", "must be positive");
   if (!steady)
     check_range(time_step, 1e-6, 1e8, section + "Time step", "s");
+  adaptive = !steady && prm.get_bool("Adaptive time step");
+  adaptive_step = time_step;
+  step_tolerance = prm.get_double("Time step tolerance");
+  check_range(step_tolerance, 0, 0.1, section + "Time step tolerance", "",
+              LowerBound::exclusive);
+  max_time_step = parse_time(prm.get("Maximum time step"), section + "Maximum time step");
+  if (adaptive)
+    check_range(max_time_step, time_step, 1e8, section + "Maximum time step", "s");
   default_diffusivity = prm.get_double("Diffusivity");
   diffusivity_by_label = parse_label_values(prm.get("Diffusivity by label"),
                                             section + "Diffusivity by label");
@@ -279,7 +303,7 @@ void AdvectionDiffusionIron::setup()
   system_matrix.reinit(space.locally_owned, space.locally_owned, pattern, comm);
   history_matrix.reinit(space.locally_owned, space.locally_owned, pattern, comm);
   assembled_factor = -1; // assembled on the first step (also after a mesh change)
-  for (LA::MPI::Vector *v : {&solution, &rhs, &work, &source_rhs})
+  for (LA::MPI::Vector *v : {&solution, &rhs, &work, &source_rhs, &predictor})
     v->reinit(space.locally_owned, comm);
   for (FieldVector *v : {&mobile, &bound_concentration, &total, &bound_mass,
                          &old_bound_mass, &older_bound_mass})
@@ -341,7 +365,7 @@ void AdvectionDiffusionIron::setup()
   ParsedFunctionAtTime start(*initial, 0.0);
   VectorTools::interpolate(*space.mapping, space.dof_handler, start, solution);
   constraints.distribute(solution);
-  history.reinit(space.locally_owned, comm, 2);
+  history.reinit(space.locally_owned, comm, adaptive ? 3 : 2);
   history.start(solution);
   update_fields();
   totals = Totals();
@@ -366,7 +390,7 @@ void AdvectionDiffusionIron::register_state(ModuleState &state)
         for (const Injection *injection : done_injections)
           done.push_back(injection - injections.data());
         archive &done &totals &old_totals &older_totals &iron_version &n_steps
-            &n_iterations;
+            &n_iterations &adaptive_step &peak_concentration &n_rejected &magnet_applied;
         if (archive.loading())
         {
           done_injections.clear();
@@ -436,45 +460,8 @@ void AdvectionDiffusionIron::state_restored()
   }
 }
 
-void AdvectionDiffusionIron::advance(double t_old, double t_new)
-{
-  if (steady)
-  {
-    solve_steady(t_new);
-    return;
-  }
-  double t = t_old;
-  while (t < t_new - 1e-10 * std::max(1.0, std::abs(t_new)))
-  {
-    // Injections due by now enter before the step (steps end at injection times).
-    for (const Injection &injection : injections)
-      if (injection.time <= t + 1e-9 * std::max(1.0, t))
-        inject(injection);
-    // Steps end at injections and magnet switches inside the macro step.
-    double t_end = std::min(t_new, magnets.application().next_switch_after(t));
-    for (const Injection &injection : injections)
-      if (injection.time > t * (1 + 1e-12) + 1e-12 && injection.time < t_end)
-        t_end = injection.time;
-    // Equal steps over the segment: one dt (so one matrix and preconditioner) for all.
-    const double remaining = t_end - t;
-    const unsigned int n_segment_steps =
-        std::max(1.0, std::ceil(remaining / time_step - 1e-9));
-    const double dt = remaining / n_segment_steps;
-    // Inside sessions cut into coupling steps the short steps are intended.
-    const bool coupling_step =
-        simulator->follows_sessions() && simulator->field_scale(t, t_end) > 0;
-    if (remaining < time_step * (1 - 1e-9) && !coupling_step)
-      simulator->warnings().warn_shortened_step("Transport/Advection diffusion/Time step",
-                                                time_step, dt);
-    const bool magnet_on = !magnets.empty() && magnets.application().active(t, t + dt);
-    for (unsigned int k = 1; k <= n_segment_steps; ++k)
-      step(k == n_segment_steps ? t_end : t + k * dt, dt, magnet_on);
-    t = t_end;
-  }
-  ++iron_version;
-}
-
-void AdvectionDiffusionIron::step(double t_new, double dt, bool magnet_on)
+bool AdvectionDiffusionIron::step(double t_new, double dt, bool magnet_on,
+                                  bool may_reject)
 {
   const BdfHistory::Coefficients bdf = history.coefficients(dt, second_order ? 2 : 1);
   const bool bdf2 = bdf.order == 2;
@@ -497,8 +484,12 @@ void AdvectionDiffusionIron::step(double t_new, double dt, bool magnet_on)
     work.add(-a2 / dt, history.level(1));
   history_matrix.vmult(rhs, work);
   rhs += source_rhs;
-  // Warm start: the linear extrapolation of the levels (BDF2 steps).
-  history.extrapolate(dt, bdf2 ? 1 : 0, solution);
+  // Warm start: the linear extrapolation of the levels (BDF2 steps); adaptive steps
+  // extrapolate to the order of the step, which is also the error estimate's predictor.
+  const bool can_estimate = adaptive && history.available_levels() >= bdf.order + 1;
+  history.extrapolate(dt, adaptive ? bdf.order : (bdf2 ? 1 : 0), solution);
+  if (can_estimate)
+    predictor = solution;
   FieldVector mass_history;
   if (has_fixed_boundaries)
   {
@@ -510,6 +501,22 @@ void AdvectionDiffusionIron::step(double t_new, double dt, bool magnet_on)
   apply_fixed_concentrations(t_new, factor, &mass_history);
   n_iterations += solver.solve(system_matrix, system_matrix, solution, rhs, "Transport");
   constraints.distribute(solution);
+  last_estimate = -1;
+  if (can_estimate)
+  {
+    predictor -= solution;
+    // Relative to the present peak, or to 1e-3 of the run's peak once the mobile iron
+    // has fallen below it (bound, cleared or gone: at rest).
+    const double scale = std::max(solution.linfty_norm(), 1e-3 * peak_concentration);
+    last_estimate = BdfHistory::error_estimate_constant(bdf.order) *
+                    predictor.linfty_norm() /
+                    std::max(scale, std::numeric_limits<double>::min());
+    if (may_reject && last_estimate > 2 * step_tolerance)
+    {
+      solution = history.level(0); // nothing else has changed yet
+      return false;
+    }
+  }
   update_mobile();
 
   // Bound iron per node (mass): a0 b + a1 b^n + a2 b^(n-1) = dt (w_up c - k_b b).
@@ -563,6 +570,7 @@ void AdvectionDiffusionIron::step(double t_new, double dt, bool magnet_on)
   if (cargo.enabled)
     step_cargo(dt, bdf, magnet_on);
   ++n_steps;
+  return true;
 }
 
 void AdvectionDiffusionIron::solve_steady(double t)

@@ -151,7 +151,14 @@ private:
   // Parameters and time stepping (advection_diffusion_iron.cc).
   static std::map<unsigned int, double> parse_label_values(const std::string &text,
                                                            const std::string &where);
-  void step(double t_new, double dt, bool magnet_on);
+  // One BDF step to t_new. With `may_reject`, a step whose error estimate exceeds twice
+  // the tolerance is undone (nothing changed) and false returned.
+  bool step(double t_new, double dt, bool magnet_on, bool may_reject = false);
+
+  // Time stepping over a macro step (transport_time_steps.cc): fixed equal steps per
+  // segment between events, or adaptive steps.
+  void advance_fixed(double t, double t_end, bool magnet_on);
+  void advance_adaptive(double t, double t_end, bool magnet_on);
   void solve_steady(double t);
 
   // Injections (transport_injections.cc).
@@ -219,6 +226,13 @@ private:
   Simulator *simulator = nullptr;
   bool steady = false, second_order = true;
   double time_step = 60;
+  // Adaptive steps: from time_step up to max_time_step, error relative to the peak
+  // concentration reached; last_estimate < 0 when the step could not estimate.
+  bool adaptive = false;
+  double step_tolerance = 1e-4, max_time_step = 86400, adaptive_step = 60;
+  double peak_concentration = 0, last_estimate = -1;
+  unsigned int n_rejected = 0;
+  LA::MPI::Vector predictor;
   double default_diffusivity = 1e-12, default_uptake = 0, clearance = 0,
          bound_clearance = 0;
   std::map<unsigned int, double> diffusivity_by_label, uptake_by_label,

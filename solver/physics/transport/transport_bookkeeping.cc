@@ -133,6 +133,11 @@ void AdvectionDiffusionIron::add_statistics(StatisticsRow &row) const
                        ? in_target / (totals.mobile + totals.bound)
                        : 0.0);
   row.emplace_back("iron_transport_steps", n_steps);
+  if (adaptive)
+  {
+    row.emplace_back("iron_time_step_s", history.last_step());
+    row.emplace_back("iron_rejected_steps", n_rejected);
+  }
   row.emplace_back("iron_gmres_iterations", n_iterations);
   add_cargo_statistics(row);
   add_tissue_loads(row);
