@@ -1,6 +1,6 @@
 """Default immune model (Immune/Model = mnp immunotherapy).
   ode   uniform.prm: uniform fields (one box cell at 43 C, 2 mg Fe/mL, w_b = 0.002 1/s,
-        an anti-PD-L1 dose at 6 h) reduce the PDE system to its ODEs; the densities, the
+        an anti-PD-L1 dose at 6 h, an anti-CTLA-4 dose at 12 h) reduce the PDE system to its ODEs; the densities, the
         lymph-node/blood compartments and the plasma level (the dose plus the antibody
         the tissue exchanges with the plasma) at every output time against an independent
         SciPy integration (Radau, rtol 1e-10, checked against LSODA) of the model's equations, written here
@@ -10,7 +10,7 @@
         macrophages toward M1 and delays growth; at equal temperature MTD commits 2.2x the
         cells heat alone does (83% vs 37% CRT+); anti-PD-L1 after MTD raises the CD8+
         fraction 55.4% -> 64.5% and alone does not control the tumour; the distant tumour
-        responds only above a priming threshold, more with anti-PD-L1; a rechallenge
+        responds only above a priming threshold, more with anti-PD-L1 or anti-CTLA-4; a rechallenge
         recalls memory; tumour perfusion above 42 C halves the antibody delivery; the DAMP released per committed cell peaks in the ICD window
         (43-46 C) and falls under ablation."""
 import math
@@ -37,10 +37,16 @@ sM0, f1, k12_0, k21_0, kFe, KFe, kZ, dM, muM = 5 / DAY, 0.3, 0.2 / DAY, 0.05 / D
 kv, kon, KA, dA = 0.05, 0.5 / DAY, 0.4, 0.1 / DAY
 dDL, pL, KL, HILL, rhoM, dEs, Vb, fmem, dMT = 0.5 / DAY, 1e8 / DAY, 400.0, 2.0, 20 / DAY, 0.3 / DAY, 5e6, 0.05, 5e-3 / DAY
 MMAX = 2e7  # memory capacity [cells]
+KCT, ALPHA_C, VD_CT, HALF_CT = 5.0, 2.0, 7.2, 15.4 * 86400.0  # anti-CTLA-4 (ipilimumab)
 R_GAS = 8.314462618
 
 
-def model(T, iron, wb, volume_mm3, doses, vd=3.0, half_life=27 * DAY, hill=HILL, priming_half=KL):
+def ctla4_plasma(t, ctla4_doses):
+    return sum(a / VD_CT * 2 ** (-(t - t0) / HALF_CT) for t0, a in ctla4_doses if t > t0)
+
+
+def model(T, iron, wb, volume_mm3, doses, vd=3.0, half_life=27 * DAY, hill=HILL, priming_half=KL,
+          ctla4_doses=()):
     kh = k43 * (0.5 if T >= 43 else 0.25) ** (43 - T)
     eps_h = eh0 * math.exp(-(T - Tstar) ** 2 / (2 * sT ** 2))
     arr = lambda ref: math.exp(-Ea / R_GAS * (1 / (T + 273.15) - 1 / ref))  # noqa: E731
@@ -80,7 +86,9 @@ def model(T, iron, wb, volume_mm3, doses, vd=3.0, half_life=27 * DAY, hill=HILL,
         dR = -math.log(2) / half_life * R + kv * wb * max(A - Ap, 0) * volume_mm3 * 1e-6  # nmol
         dDL_ = eLN * Dm * volume_mm3 - dDL * DL
         x = (DL / priming_half) ** hill
-        dEs_ = ((pL + rhoM * MT) * x / (1 + x) - dEs * Vb * Es - rho_in * Es * wb * volume_mm3) / Vb
+        Ac = ctla4_plasma(t, ctla4_doses)
+        priming = pL * (1 + ALPHA_C * Ac / (Ac + KCT))  # anti-CTLA-4 lifts priming
+        dEs_ = ((priming + rhoM * MT) * x / (1 + x) - dEs * Vb * Es - rho_in * Es * wb * volume_mm3) / Vb
         dMT_ = fmem * dEs * Vb * Es * (1 - MT / MMAX) - dMT * MT
         return [dC, dV, dZdt, dH, dP, dDi, dDm, dEt, dM1, dM2, dA_, dDL_, dEs_, dMT_, dR]
     return rhs
@@ -98,13 +106,16 @@ if mode == "ode":
     m1_0 = (sM0 * f1 + k21_0 * m2_0) / dM
     y0 = [5e5, 0, 0, 0, 0, dc0, 0, 0, m1_0, m2_0, 0, 0, 0, 0, 0]
     doses = [(6 * 3600.0, 8300.0)]
-    # Integrated piecewise around the dose (its plasma level jumps).
+    ctla4_doses = [(12 * 3600.0, 1420.0)]
+    CTLA4 = "Immune/MNP immunotherapy/Anti-CTLA-4/Doses=12 h: 1420"
+    # Integrated piecewise around the doses (their plasma levels jump).
     times = [6 * 3600.0 * k for k in range(9)]
     # Absolute tolerances 1e-12 of each quantity's scale; Radau checked against LSODA.
     scale = np.append([1e6, 1e6, 1, 1e-3, 1e-2, 20, 2, 1, 200, 100, 3e3, 400, 0.2], [100, 1])
 
     def reference_solution(method, hill, priming_half=KL):
-        rhs = model(43.0, 2.0, 0.002, volume, doses, hill=hill, priming_half=priming_half)
+        rhs = model(43.0, 2.0, 0.002, volume, doses, hill=hill, priming_half=priming_half,
+                    ctla4_doses=ctla4_doses)
         states = [np.array(y0, dtype=float)]
         for a, b in zip(times[:-1], times[1:]):
             solution = solve_ivp(rhs, (a, b), states[-1], method=method, rtol=1e-10, atol=1e-12 * scale)
@@ -131,6 +142,9 @@ if mode == "ode":
             error = abs(stats["plasma_anti_pdl1_nM"][row] - plasma) / (8300 / 3.0)
             if error > worst:
                 worst, where = error, f"plasma anti-PD-L1 at t = {t / 3600:g} h"
+            error = abs(stats["plasma_anti_ctla4_nM"][row] - ctla4_plasma(t, ctla4_doses)) / (1420 / VD_CT)
+            if error > worst:
+                worst, where = error, f"plasma anti-CTLA-4 at t = {t / 3600:g} h"
             check(min(stats[name + "_min"][row] for name in SPECIES) >= -1e-10 * 1e6,
                   f"{step}, t = {t / 3600:g} h: no species negative")
         return worst, where
@@ -143,7 +157,7 @@ if mode == "ode":
     for step in ("1 h", "10 min", "5 min"):
         output = "out-ode-" + step.replace(" ", "")
         run(os.path.join(HERE, "immunotherapy", "uniform.prm"),
-            [f"Immune/MNP immunotherapy/Time step={step}"], output=output)
+            [f"Immune/MNP immunotherapy/Time step={step}", CTLA4], output=output)
         stats = read_csv(os.path.join(output, "statistics.csv"))
         check(stats["time_s"] == times, f"{step}: outputs every 6 h")
         errors[step], where = largest_error(reference, stats, step)
@@ -155,7 +169,7 @@ if mode == "ode":
     check(errors["1 h"] <= 1e-2, f"at the default step (1 h): {errors['1 h']:.1e} <= 1e-2")
     # Michaelis-Menten priming (Hill exponent 1) instead of the default threshold.
     run(os.path.join(HERE, "immunotherapy", "uniform.prm"),
-        ["Immune/MNP immunotherapy/Time step=5 min", "Immune/MNP immunotherapy/Lymph node/Priming Hill exponent=1",
+        ["Immune/MNP immunotherapy/Time step=5 min", CTLA4, "Immune/MNP immunotherapy/Lymph node/Priming Hill exponent=1",
          "Immune/MNP immunotherapy/Lymph node/Priming half-saturation=1e4"], output="out-ode-hill")
     error, where = largest_error(reference_solution("Radau", 1.0, 1e4), read_csv("out-ode-hill/statistics.csv"), "Hill 1")
     print(f"priming Hill exponent 1 (K_L = 1e4), 5 min: largest error {error:.2e} ({where})")
@@ -220,6 +234,7 @@ elif mode == "behaviour":
     HEAT_ONLY = ["Immune/MNP immunotherapy/ROS/Labile iron fraction=0",
                  "Immune/MNP immunotherapy/ROS/Nanozyme activity at 37 C=0"]
     DOSES = "1 d: 8300; 4 d: 8300; 7 d: 8300"
+    CTLA4_DOSES = "Immune/MNP immunotherapy/Anti-CTLA-4/Doses=1 d: 1420; 4 d: 1420; 7 d: 1420"
 
     def course(output, slp, iron=2, doses="", sessions="2 h + 30 min; 2 d + 30 min; 4 d + 30 min", extra=()):
         return session(output, [f"Heating/Constant/Specific loss power={slp}",
@@ -236,6 +251,7 @@ elif mode == "behaviour":
             "heat": course("out-course-heat", 24e3, extra=HEAT_ONLY),
             "MTD": course("out-course-mtd", 24e3),
             "MTD + anti-PD-L1": course("out-course-mtd-a", 24e3, doses=DOSES),
+            "MTD + anti-CTLA-4": course("out-course-mtd-c", 24e3, extra=[CTLA4_DOSES]),
             "anti-PD-L1 alone": course("out-course-a", 0, iron=0, doses=DOSES)}
     distant = {arm: stats["distant_tumour_cells"][-1] for arm, stats in arms.items()}
     blood = {arm: max(stats["blood_effectors_per_mm3"]) for arm, stats in arms.items()}
@@ -259,6 +275,10 @@ elif mode == "behaviour":
     check(distant["MTD + anti-PD-L1"] < 0.95 * distant["untreated"]
           and distant["MTD + anti-PD-L1"] < distant["MTD"] - 3 * (distant["untreated"] - distant["MTD"]),
           "with anti-PD-L1 the distant tumour responds more strongly")
+    gain = (distant["untreated"] - distant["MTD + anti-CTLA-4"]) / (distant["untreated"] - distant["MTD"])
+    check(blood["MTD + anti-CTLA-4"] > 1.3 * blood["MTD"] and gain > 1.3,
+          f"anti-CTLA-4 (3 x 1420 nmol) lifts priming in the node: peak blood effectors "
+          f"{blood['MTD + anti-CTLA-4'] / blood['MTD']:.2f} x, distant response {gain:.2f} x MTD alone (> 1.3)")
     # Memory (A6.5): a rechallenge (a heat session on day 14) two weeks after priming
     # raises the systemic effectors faster than in a naive host, through the memory cells.
     primed = course("out-primed", 24e3, sessions="2 h + 30 min; 14 d + 30 min", extra=HEAT_ONLY)

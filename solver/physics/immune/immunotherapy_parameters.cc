@@ -207,6 +207,14 @@ const Entry<CompartmentParameters> compartment_entries[] = {
      &CompartmentParameters::other_t_cells, 0, 1e7,
      "CD4+ helper and regulatory T cells in the tumour, for the CD8+ fraction "
      "E/(E + R) (not a species): three MTD sessions give 55.4% CD8+ on day 7 [E]"},
+    {"Anti-CTLA-4", "Dissociation constant", "5", "nM", 1,
+     &CompartmentParameters::ctla4_kd, 1e-6, 1e6,
+     "K_C of the blockade b_C = A_C/(A_C + K_C): ipilimumab binds CTLA-4 with a K_D of a "
+     "few nM [E]"},
+    {"Anti-CTLA-4", "Priming enhancement", "2", "1", 1,
+     &CompartmentParameters::ctla4_gain, 0, 100,
+     "alpha_C of p_L (1 + alpha_C b_C): blockade of CTLA-4 on the T cells in the node "
+     "lifts the B7 competition and multiplies priming (Serre et al. 2016: 1-3) [E]"},
     {"Distant tumour", "Volume", "0", "mm^3", 1, &CompartmentParameters::distant_volume,
      0, 1e7, "lumped untreated tumour (0: none)"},
     {"Distant tumour", "Initial density", "5e5", "cells/mm^3", 1,
@@ -266,7 +274,61 @@ std::string range_text(double lower, double upper)
   text << "in [" << lower << ", " << upper << "]";
   return text.str();
 }
+
+// The doses, V_d and t_half of the antibody of `section`.
+AntibodySchedule parse_schedule(ParameterHandler &prm, const std::string &section,
+                                double end_time)
+{
+  const std::string base = "Immune/MNP immunotherapy/" + section + "/";
+  AntibodySchedule schedule;
+  prm.enter_subsection(section);
+  const std::string doses = base + "Doses";
+  double previous = -1;
+  for (const auto &[time_text, amount_text] :
+       parse_key_value_list(prm.get("Doses"), doses))
+  {
+    const double time = parse_time(time_text, doses);
+    const double amount = parse_double(amount_text, doses);
+    if (time < 0)
+      throw_input_error(doses, "the dose at '" + time_text + "' comes before the start");
+    if (!(time > previous))
+      throw_input_error(doses, "the doses must be in time order, found '" + time_text +
+                                   "' after " + std::to_string(previous) + " s");
+    if (time > end_time)
+      throw_input_error(doses,
+                        "the dose at '" + time_text + "' comes after the End time");
+    check_range(amount, 0, 1e9, doses + " (amount at " + time_text + ")", "nmol",
+                LowerBound::exclusive);
+    schedule.doses.push_back({time, amount});
+    previous = time;
+  }
+  schedule.distribution_volume = prm.get_double("Distribution volume");
+  check_range(schedule.distribution_volume, 0, 100, base + "Distribution volume", "L",
+              LowerBound::exclusive);
+  schedule.half_life = parse_time(prm.get("Plasma half-life"), base + "Plasma half-life");
+  check_range(schedule.half_life, 0, 1e9, base + "Plasma half-life", "s",
+              LowerBound::exclusive);
+  prm.leave_subsection();
+  return schedule;
+}
 } // namespace
+
+double ModelParameters::priming_rate(double t, bool after_doses_at_t) const
+{
+  const double level = ctla4.plasma_level(t, after_doses_at_t);
+  return compartments.priming *
+         (1 + compartments.ctla4_gain * level / (level + compartments.ctla4_kd));
+}
+
+std::vector<double> ModelParameters::dose_times() const
+{
+  std::vector<double> times;
+  for (const AntibodySchedule *schedule : {&antibody, &ctla4})
+    for (const Dose &dose : schedule->doses)
+      times.push_back(dose.time);
+  std::sort(times.begin(), times.end());
+  return times;
+}
 
 double AntibodySchedule::plasma_level(double t, bool after_doses_at_t) const
 {
@@ -325,6 +387,20 @@ void declare_parameters(ParameterHandler &prm)
                         "t_half (atezolizumab ~27 d in patients, 2-5 d in mice). " +
                             time_syntax);
     }
+    if (section == "Anti-CTLA-4")
+    {
+      prm.declare_entry(
+          "Doses", "", dealii::Patterns::Anything(),
+          "Intravenous doses 'time: amount; ...' [amount in nmol, e.g. ipilimumab "
+          "3 mg/kg x 70 kg = 210 mg of a 148 kDa antibody = 1420 nmol], e.g. '1 d: "
+          "1420'. " +
+              time_syntax);
+      prm.declare_entry("Distribution volume", "7.2", Double(),
+                        "V_d of the plasma level [L], in (0, 100] (ipilimumab: steady-"
+                        "state volume 7.21 L, Yervoy label).");
+      prm.declare_entry("Plasma half-life", "15.4 d", dealii::Patterns::Anything(),
+                        "t_half (ipilimumab 15.4 d, Yervoy label). " + time_syntax);
+    }
     prm.leave_subsection();
   }
 }
@@ -354,35 +430,8 @@ ModelParameters parse_parameters(ParameterHandler &prm, double end_time)
   for (const auto &e : chemotaxis_entries)
     model.chemotaxis[e.species] = read(e.section, "Chemotaxis", "m^2/s", 0, 1e-5);
 
-  prm.enter_subsection("Anti-PD-L1");
-  const std::string doses = base + "Anti-PD-L1/Doses";
-  double previous = -1;
-  for (const auto &[time_text, amount_text] :
-       parse_key_value_list(prm.get("Doses"), doses))
-  {
-    const double time = parse_time(time_text, doses);
-    const double amount = parse_double(amount_text, doses);
-    if (time < 0)
-      throw_input_error(doses, "the dose at '" + time_text + "' comes before the start");
-    if (!(time > previous))
-      throw_input_error(doses, "the doses must be in time order, found '" + time_text +
-                                   "' after " + std::to_string(previous) + " s");
-    if (time > end_time)
-      throw_input_error(doses,
-                        "the dose at '" + time_text + "' comes after the End time");
-    check_range(amount, 0, 1e9, doses + " (amount at " + time_text + ")", "nmol",
-                LowerBound::exclusive);
-    model.antibody.doses.push_back({time, amount});
-    previous = time;
-  }
-  model.antibody.distribution_volume = prm.get_double("Distribution volume");
-  check_range(model.antibody.distribution_volume, 0, 100,
-              base + "Anti-PD-L1/Distribution volume", "L", LowerBound::exclusive);
-  model.antibody.half_life =
-      parse_time(prm.get("Plasma half-life"), base + "Anti-PD-L1/Plasma half-life");
-  check_range(model.antibody.half_life, 0, 1e9, base + "Anti-PD-L1/Plasma half-life", "s",
-              LowerBound::exclusive);
-  prm.leave_subsection();
+  model.antibody = parse_schedule(prm, "Anti-PD-L1", end_time);
+  model.ctla4 = parse_schedule(prm, "Anti-CTLA-4", end_time);
   return model;
 }
 } // namespace immunotherapy

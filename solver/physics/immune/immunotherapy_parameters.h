@@ -1,10 +1,11 @@
 // Parameters of the default immune/ROS model (Immune/MNP immunotherapy): every rate of
 // immunotherapy_kinetics.h with its unit, range and source, declared from one table and
 // converted to the internal units (s, cells/mm^3, uM, nM); the diffusivities; the
-// lymph-node/blood compartments and the distant tumour; the anti-PD-L1 doses, whose
-// plasma level is A_p(t) = sum_i (dose_i / V_d) 2^(-(t - t_i)/t_half) for t > t_i (left-
-// continuous: a step that ends at a dose time does not see it; the immune steps are cut
-// at the dose times).
+// lymph-node/blood compartments and the distant tumour; the anti-PD-L1 and anti-CTLA-4
+// doses, whose plasma level is A_p(t) = sum_i (dose_i / V_d) 2^(-(t - t_i)/t_half) for
+// t > t_i (left-continuous: a step that ends at a dose time does not see it; the immune
+// steps are cut at the dose times). Anti-CTLA-4 acts in the lymph node, on priming:
+// p_L -> p_L (1 + alpha_C b_C), b_C = A_C/(A_C + K_C) (Serre et al. 2016).
 #pragma once
 
 #include "physics/immune/immunotherapy_kinetics.h"
@@ -35,6 +36,8 @@ struct CompartmentParameters
   double distant_volume = 0, distant_initial = 5e5, distant_perfusion = 5e-3;
   // CD4+ T cells of the tumour [cells/mm^3] for the reported CD8+ fraction.
   double other_t_cells = 1610;
+  // Anti-CTLA-4: K_C [nM] and the priming gain alpha_C at full blockade.
+  double ctla4_kd = 5, ctla4_gain = 2;
 };
 
 struct Dose
@@ -58,7 +61,11 @@ struct ModelParameters
   std::array<double, n_species> diffusivity{}; // m^2/s
   std::array<double, n_species> chemotaxis{};  // up the DAMP gradient [m^2/s]
   CompartmentParameters compartments;
-  AntibodySchedule antibody;
+  AntibodySchedule antibody, ctla4;
+  // p_L (1 + alpha_C b_C(t)) [cells/s]; after_doses_at_t as in plasma_level.
+  double priming_rate(double t, bool after_doses_at_t = false) const;
+  // Every dose time of either antibody (sorted).
+  std::vector<double> dose_times() const;
 };
 
 // In the current section (Immune/MNP immunotherapy).

@@ -13,8 +13,8 @@
 // compartments advance by the trapezoidal rule (h = dt/2) with int Dm at both ends:
 //   D_L^{n+1} = D_L^n + h (e_LN (I^n + I^{n+1}) - d_DL (D_L^n + D_L^{n+1})),
 //   V_b E_s^{n+1} = V_b E_s^n + h (P^n + P^{n+1} - d_Es V_b (E_s^n + E_s^{n+1}))
-//                   - dt rho_in I_w E_s(t + h),   P = (p_L + rho_M M_T) x/(1 + x),
-//   x = (D_L/K_L)^n,
+//                   - dt rho_in I_w E_s(t + h),   P = (p_L(t) + rho_M M_T) x/(1 + x),
+//   x = (D_L/K_L)^n, p_L(t) = p_L (1 + alpha_C b_C(t)) with the anti-CTLA-4 blockade,
 //   M_T^{n+1} = M_T^n + h (F(E_s^n, M_T^n) + F(E_s^{n+1}, M_T^{n+1}) - d_MT (M_T^n +
 //   M_T^{n+1})),  F = f_mem d_Es V_b E_s (1 - M_T/M_max) (the memory niche),
 // where E_s(t + h) is the extrapolated mid-step level the tissue received (so the
@@ -255,9 +255,9 @@ public:
     };
     // Steps of at most the time step, cut at the dose times (the plasma level jumps).
     std::vector<double> breaks = {t_old};
-    for (const im::Dose &dose : model.antibody.doses)
-      if (dose.time > t_old && dose.time < t_new)
-        breaks.push_back(dose.time);
+    for (const double time : model.dose_times())
+      if (time > t_old && time < t_new && time > breaks.back())
+        breaks.push_back(time);
     breaks.push_back(t_new);
     for (unsigned int b = 1; b < breaks.size(); ++b)
     {
@@ -349,6 +349,12 @@ public:
     row.emplace_back("target_anti_pdl1_exposure_nM_d", antibody_exposure / 86400);
     row.emplace_back("target_damp", mean(im::damp));
     row.emplace_back("plasma_anti_pdl1_nM", plasma_at(simulator_time()));
+    if (!model.ctla4.doses.empty())
+    {
+      const double level = model.ctla4.plasma_level(simulator_time());
+      row.emplace_back("plasma_anti_ctla4_nM", level);
+      row.emplace_back("ctla4_blockade", level / (level + model.compartments.ctla4_kd));
+    }
     row.emplace_back("lymph_node_mature_dc", compartments.node_dcs);
     row.emplace_back("blood_effectors_per_mm3", compartments.blood_effectors);
     row.emplace_back("memory_t_cells", compartments.memory);
@@ -506,7 +512,8 @@ private:
     const double e0 = s.blood_effectors, m0 = s.memory;
     const double formation = c.memory_fraction * death * volume; // per E_s [cells/s]
     const double e_known = volume * e0 * (1 - h * death) +
-                           h * ((c.priming + c.memory_boost * m0) * s0 + c.priming * s1) -
+                           h * ((model.priming_rate(t, true) + c.memory_boost * m0) * s0 +
+                                model.priming_rate(t + dt) * s1) -
                            dt * leaving;
     const double m_known =
         m0 * (1 - h * c.memory_decay) + h * formation * e0 * (1 - m0 / c.memory_capacity);
