@@ -11,7 +11,7 @@ Writes into OUTPUT_DIRECTORY:
                    the end;
   immune.png       with Immune/Model = mnp immunotherapy: the target's tumour cells and
                    ICD fraction, CD8+ density, M1/M2 ratio, DAMP, anti-PD-L1 (tissue and
-                   plasma) and the lymph node/blood compartments vs time in days.
+                   plasma), anti-CTLA-4 (plasma, when dosed) and the lymph node/blood compartments vs time in days.
 """
 import csv
 import os
@@ -89,7 +89,8 @@ def plot_immune(stats, directory):
         (axes[0, 2], [("target_cd8_per_mm3", "CD8+ T cells", "b-")], "cells/mm³", False),
         (axes[1, 0], [("target_m1_m2_ratio", "M1/M2", "g-"), ("target_damp", "DAMP", "m--")], "ratio, DAMP", False),
         (axes[1, 1], [("target_anti_pdl1_nM", "anti-PD-L1 in the target", "c-"),
-                      ("plasma_anti_pdl1_nM", "in plasma", "c--")], "nM", False),
+                      ("plasma_anti_pdl1_nM", "in plasma", "c--"),
+                      ("plasma_anti_ctla4_nM", "anti-CTLA-4 in plasma", "r:")], "nM", False),
         (axes[1, 2], [("blood_effectors_per_mm3", "blood effectors [/mm³]", "b--"),
                       ("lymph_node_mature_dc", "mature DCs in the node", "y-"),
                       ("memory_t_cells", "memory T cells", "k:")], "", True)]
