@@ -1,7 +1,12 @@
 // PrescribedIron: a fixed iron distribution c_Fe [kg Fe/m^3 = mg Fe/mL], given per
-// tissue label (e.g. the tumour holds the injected dose) plus an expression in x, y, z.
+// tissue label (e.g. the tumour holds the injected dose) plus an expression in x, y, z,
+// plus an iron map from a NIfTI intensity image, as in post-instillation CT planning of
+// NanoTherm (Johannsen et al. 2007, Int J Hyperthermia 23:315): the CT number I [HU],
+// interpolated trilinearly at the point, gives c_Fe = s <I - I_0>+ (threshold I_0 and
+// slope s of 'Iron image calibration').
 #include "core/input_error.h"
 #include "core/label_map.h"
+#include "core/nifti_image.h"
 #include "core/parsed_function.h"
 #include "core/range_check.h"
 #include "core/simulator.h"
@@ -9,6 +14,8 @@
 #include "physics/transport/iron_model.h"
 
 #include <deal.II/fe/fe_values.h>
+
+#include <algorithm>
 
 namespace ferrotherm
 {
@@ -28,6 +35,16 @@ public:
         "Iron function", "0", dealii::Patterns::Anything(),
         "Additional iron concentration [kg/m^3] as an expression in x, y, z (a number "
         "must lie in [0, 1e3]).");
+    prm.declare_entry("Iron image", "", dealii::Patterns::Anything(),
+                      "Additional iron from a NIfTI intensity image (CT after "
+                      "instillation, in HU; relative paths: to the parameter file), "
+                      "calibrated by 'Iron image calibration'; outside the image 0.");
+    prm.declare_entry("Iron image calibration", "100, 0.0155",
+                      dealii::Patterns::Anything(),
+                      "'I_0, s': c_Fe = s (I - I_0) [mg Fe/mL] above the threshold I_0 "
+                      "[HU], 0 below; s [mg Fe/mL per HU] > 0. Default: ~64 HU per mg "
+                      "Fe/mL, the CT contrast of iron-oxide deposits (Johannsen et al. "
+                      "2007; calibrate with a phantom of the scanner).");
     prm.leave_subsection();
   }
 
@@ -50,6 +67,20 @@ public:
     function = std::make_unique<ParsedFunction>(prm.get("Iron function"),
                                                 "Transport/Prescribed/Iron function",
                                                 context.function_constants);
+    image.reset();
+    if (!trim(prm.get("Iron image")).empty())
+    {
+      image = std::make_unique<NiftiImage>(NiftiImage::read(
+          resolve_input_path(prm.get("Iron image"), context.input_directory),
+          "Transport/Prescribed/Iron image"));
+      const auto calibration =
+          parse_double_list(prm.get("Iron image calibration"),
+                            "Transport/Prescribed/Iron image calibration", 2);
+      threshold = calibration[0];
+      slope = calibration[1];
+      check_range(slope, 0, 1e3, "Transport/Prescribed/Iron image calibration (slope)",
+                  "mg/mL per unit", LowerBound::exclusive);
+    }
     prm.leave_subsection();
     if (function->is_constant())
       check_range(function->value(dealii::Point<3>()), 0, 1e3,
@@ -77,6 +108,11 @@ public:
     {
       values[q] =
           base + (constant_zero ? 0.0 : function->value(fe_values.quadrature_point(q)));
+      if (image)
+        values[q] += slope * std::max(image->interpolate(fe_values.quadrature_point(q),
+                                                         threshold) -
+                                          threshold,
+                                      0.0);
       if (values[q] < 0)
         throw_input_error("Transport/Prescribed/Iron function",
                           "negative iron concentration");
@@ -89,6 +125,8 @@ private:
   LabelMap<double> by_label;
   std::vector<unsigned int> labels;
   std::unique_ptr<ParsedFunction> function;
+  std::unique_ptr<NiftiImage> image;
+  double threshold = 100, slope = 0.0155;
 };
 } // namespace
 
