@@ -331,11 +331,35 @@ void Simulator::build_mesh()
   mesh_generator->create_coarse_mesh(tria);
   check_coarse_mesh(tria, mesh_generator->source());
   named_boundaries = mesh_generator->boundary_names();
+  targets.clear();
+  for (const auto &name : target_names)
+    targets.insert(tissue_database.find_name(name)->label);
 
-  // Every rank holds all coarse cells: the label check needs no communication.
+  check_memory_estimate();
+  initial_level = mesh_generator->built_in_refinements() + global_refinements;
+  if (resuming())
+  {
+    // The refined mesh of the checkpoint, partitioned over this run's ranks.
+    Checkpoint::load_mesh(resume_directory, tria);
+    mesh_generator->assign_labels(tria);
+  }
+  else
+  {
+    tria.refine_global(initial_level);
+    mesh_generator->refine_to_labels(tria);
+  }
+
+  // The labels of the active cells of every rank (an image mesh resolves labels below
+  // the coarse cells).
+  std::vector<unsigned int> local;
+  for (const auto &cell : tria.active_cell_iterators())
+    if (cell->is_locally_owned())
+      local.push_back(cell->material_id());
+  std::sort(local.begin(), local.end());
+  local.erase(std::unique(local.begin(), local.end()), local.end());
   mesh_labels.clear();
-  for (const auto &cell : tria.cell_iterators_on_level(0))
-    mesh_labels.insert(cell->material_id());
+  for (const auto &labels : Utilities::MPI::all_gather(comm, local))
+    mesh_labels.insert(labels.begin(), labels.end());
   label_tissues.clear();
   std::string missing;
   for (const unsigned int label : mesh_labels)
@@ -357,7 +381,6 @@ void Simulator::build_mesh()
                           " but the database has no tissue for label(s) " + missing +
                           "; the database defines " + known);
   }
-  targets.clear();
   for (const auto &name : target_names)
   {
     const Tissue *tissue = tissue_database.find_name(name);
@@ -365,19 +388,9 @@ void Simulator::build_mesh()
       throw_input_error("Tissues/Target tissues",
                         "the target tissue '" + name + "' (label " +
                             std::to_string(tissue->label) + ") is not in the mesh");
-    targets.insert(tissue->label);
   }
-
-  check_memory_estimate();
   if (resuming())
-  {
-    // The refined mesh of the checkpoint, partitioned over this run's ranks.
-    initial_level = mesh_generator->built_in_refinements() + global_refinements;
-    Checkpoint::load_mesh(resume_directory, tria);
     return;
-  }
-  initial_level = mesh_generator->built_in_refinements() + global_refinements;
-  tria.refine_global(initial_level);
   for (unsigned int r = 0; r < target_refinements; ++r)
   {
     for (const auto &cell : tria.active_cell_iterators())
@@ -385,6 +398,20 @@ void Simulator::build_mesh()
         cell->set_refine_flag();
     tria.execute_coarsening_and_refinement();
   }
+  print_tissue_volumes();
+}
+
+void Simulator::print_tissue_volumes()
+{
+  std::map<unsigned int, double> volumes;
+  for (const auto &cell : tria.active_cell_iterators())
+    if (cell->is_locally_owned())
+      volumes[cell->material_id()] += cell->measure();
+  pcout << "Tissue volumes:";
+  for (const unsigned int label : mesh_labels)
+    pcout << " " << label_tissues[label]->name << " "
+          << Utilities::MPI::sum(volumes[label], comm) * 1e6 << " mL;";
+  pcout << std::endl;
 }
 
 void Simulator::check_memory_estimate() const
@@ -615,6 +642,7 @@ void Simulator::adapt_mesh()
   StateTransfer transfer(state);
   transfer.attach(false);
   tria.execute_coarsening_and_refinement();
+  mesh_generator->assign_labels(tria);
   space->setup();
   restoring = true;
   for (PhysicsModule *module : modules)

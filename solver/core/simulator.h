@@ -197,6 +197,8 @@ private:
   void write_checkpoint(double wall_seconds);
   // Refines and coarsens by the indicators, transfers every module's state.
   void adapt_mesh();
+  // Per tissue, the volume of its active cells (on screen and in log.txt).
+  void print_tissue_volumes();
   // Before a macro step inside a session at another frequency: the tissue dielectrics
   // at that frequency, then the field model solves again.
   void follow_session_frequency(double t_old, double t_new);

@@ -18,63 +18,16 @@ written here with struct (no nifticlib, no nibabel).
 import gzip
 import math
 import os
-import struct
-import subprocess
 import sys
 
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from ferrotherm_testing import FERROTHERM, HERE, check, finish, run  # noqa: E402
+from ferrotherm_testing import HERE, check, finish, run  # noqa: E402
+from nifti_files import read_nifti1, write_nifti  # noqa: E402
 
-DTYPES = {"uint8": (2, 8, "u1"), "int16": (4, 16, "<i2"), "int32": (8, 32, "<i4"),
-          "float32": (16, 32, "<f4"), "float64": (64, 64, "<f8")}
 I0, SLOPE = 100.0, 0.02  # calibration: c = SLOPE (I - I0) [mg/mL]
 SIZE = (20, 24, 16)
-
-
-def write_nifti(path, stored, dtype, version=1, sform=None, qform=None, pixdim=(1, 1, 1),
-                slope=0.0, inter=0.0, units=2, dims=None):
-    """A NIfTI-1 or -2 file; sform: 3x4 rows (file units); qform: (b, c, d, offset, qfac)."""
-    code, bitpix, numpy_type = DTYPES[dtype]
-    shape = dims or stored.shape
-    dim = [len(shape)] + list(shape) + [1] * (7 - len(shape))
-    qfac = qform[4] if qform else 1.0
-    pix = [qfac] + list(pixdim) + [0, 0, 0, 0]
-    q = qform or (0, 0, 0, (0, 0, 0), 1)
-    rows = np.asarray(sform if sform is not None else np.zeros((3, 4)), dtype=float)
-    data = np.asarray(stored, dtype=numpy_type).tobytes(order="F")
-    if version == 1:
-        header = struct.pack("<i10s18sihcb8h3f4h8f3fhbb4f2i80s24s2h6f12f16s4s", 348, b"", b"", 0, 0,
-                             b"r", 0, *dim, 0, 0, 0, 0, code, bitpix, 0, *pix, 352.0, slope, inter,
-                             0, 0, units, 0, 0, 0, 0, 0, 0, b"test", b"",
-                             1 if qform else 0, 1 if sform is not None else 0, q[0], q[1], q[2],
-                             *q[3], *rows[0], *rows[1], *rows[2], b"", b"n+1\0")
-        blob = header + b"\0" * 4 + data
-    else:
-        header = struct.pack("<i8s2h8q3d8dq6d2q80s24s2i6d12d3i16sc15s", 540, b"n+2\0\r\n\x1a\n", code,
-                             bitpix, *dim, 0, 0, 0, *pix, 544, slope, inter, 0, 0, 0, 0, 0, 0,
-                             b"test", b"", 1 if qform else 0, 1 if sform is not None else 0,
-                             q[0], q[1], q[2], *q[3], *rows[0], *rows[1], *rows[2], 0, units, 0,
-                             b"", b"\0", b"")
-        blob = header + b"\0" * 4 + data
-    opener = gzip.open if path.endswith(".gz") else open
-    with opener(path, "wb") as handle:
-        handle.write(blob)
-
-
-def read_nifti1(path):
-    """(values as an array indexed [i, j, k], sform rows in mm) of a NIfTI-1 file."""
-    opener = gzip.open if path.endswith(".gz") else open
-    with opener(path, "rb") as handle:
-        blob = handle.read()
-    fields = struct.unpack("<i10s18sihcb8h3f4h8f3fhbb4f2i80s24s2h6f12f16s4s", blob[:348])
-    dim = fields[7:15]
-    datatype, offset = fields[19], int(fields[30])
-    check(datatype == 16, f"{os.path.basename(path)}: float32")
-    srow = np.array(fields[-14:-2]).reshape(3, 4)
-    values = np.frombuffer(blob[offset:], dtype="<f4", count=dim[1] * dim[2] * dim[3])
-    return values.reshape((dim[1], dim[2], dim[3]), order="F"), srow
 
 
 def rotation_z(angle):

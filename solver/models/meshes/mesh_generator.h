@@ -42,6 +42,19 @@ public:
   // built coarse and refined, because every coarse cell is a p4est tree (costly).
   virtual unsigned int built_in_refinements() const { return 0; }
 
+  // After the global refinements: refinements that resolve the tissue labels (image
+  // meshes: cells with more than one label), then assign_labels.
+  virtual void
+  refine_to_labels(dealii::parallel::distributed::Triangulation<3, 3> &) const
+  {
+  }
+  // Labels of the cells of a refined mesh that the coarse cells do not carry (image
+  // meshes: after a restart and an adaptive mesh change); by default the children keep
+  // their parents' labels.
+  virtual void assign_labels(dealii::parallel::distributed::Triangulation<3, 3> &) const
+  {
+  }
+
   // What the mesh is built from, for messages: its file, or the parameter.
   virtual std::string source() const { return "Mesh/Model"; }
 
