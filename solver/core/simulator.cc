@@ -30,6 +30,7 @@
 #include <fstream>
 #include <iomanip>
 #include <sstream>
+#include <sys/resource.h>
 #include <unistd.h>
 
 namespace ferrotherm
@@ -882,12 +883,21 @@ void Simulator::print_summary(double wall_seconds) const
       text << "  iron kept in the target    " << 100 * kept
            << "% of the iron in the body\n";
   }
+  if (const double healthy = peak_of("healthy_T_max_C", "healthy_T_max_C");
+      !std::isnan(healthy))
+    text << "  healthy tissue maximum     " << healthy << " C (over the outputs)\n";
   text << "  MNP energy deposited       " << value_of("energy_mnp_J") << " J\n";
   text << "  heat balance error         " << value_of("energy_balance_error")
        << " (relative)\n";
   if (run_warnings.total() > 0)
     text << "  WARNINGS                   " << run_warnings.summary()
          << " (see the log above)\n";
+  // Peak resident memory of each rank (getrusage: kB on Linux).
+  rusage usage;
+  getrusage(RUSAGE_SELF, &usage);
+  const auto memory = Utilities::MPI::min_max_avg(usage.ru_maxrss / 1024.0, comm);
+  text << "  peak memory per rank       " << std::setprecision(4) << memory.min << " - "
+       << memory.max << " MB (mean " << memory.avg << " MB)\n";
   text << "Results in " << output_path << "/: statistics.csv";
   text << ", log.txt, parameters.prm (and solution.pvd, probes.csv, errors.csv when "
           "enabled)\n";

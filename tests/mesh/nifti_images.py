@@ -23,8 +23,9 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "postprocess"))
 from ferrotherm_testing import HERE, check, finish, run  # noqa: E402
-from nifti_files import read_nifti1, write_nifti  # noqa: E402
+from ferrotherm_nifti import read_nifti1, write_nifti  # noqa: E402
 
 I0, SLOPE = 100.0, 0.02  # calibration: c = SLOPE (I - I0) [mg/mL]
 SIZE = (20, 24, 16)

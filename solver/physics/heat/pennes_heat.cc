@@ -412,6 +412,7 @@ void PennesHeat::advance(double t_old, double t_new)
     last_field_scale = scale;
     if (scale > 0)
       last_frequency = frequency;
+    steps_since_switch = 0;
   }
 
   if (relaxed(scale, t_old, t_new))
@@ -506,6 +507,7 @@ void PennesHeat::advance(double t_old, double t_new)
     history.accept(solution, dt);
     t += dt;
     ++n_steps;
+    ++steps_since_switch;
   }
   check_plausibility();
   check_heat_balance(t_new);
@@ -515,7 +517,7 @@ bool PennesHeat::relaxed(double field_scale, double t_old, double t_new) const
 {
   if (idle_tolerance == 0 || field_scale != 0 || dirichlet_in_time ||
       boundary_flux_in_time || extra_source->depends_on_time() ||
-      history.available_levels() < 2)
+      history.available_levels() < 2 || steps_since_switch < 2)
     return false;
   const double rate =
       max_abs_difference(history.level(0), history.level(1)) / history.last_step();
@@ -645,11 +647,11 @@ void PennesHeat::register_state(ModuleState &state)
   state.add_record(
       [this](StateArchive &archive)
       {
-        archive &time &time_step &last_field_scale &last_frequency &n_steps &n_rejected &n_newton_retries
-            &n_linear_iterations &n_newton_iterations &last_powers &energies
-                &energy_closure &energy_scale &initial_heat_content &target_t90 &cem43_t90
-                    &energy_mesh_change &idle_time &energy_idle &peak_temperature
-                        &peak_target_t90;
+        archive &time &time_step &last_field_scale &last_frequency &steps_since_switch
+            &n_steps &n_rejected &n_newton_retries &n_linear_iterations
+                &n_newton_iterations &last_powers &energies &energy_closure &energy_scale
+                    &initial_heat_content &target_t90 &cem43_t90 &energy_mesh_change
+                        &idle_time &energy_idle &peak_temperature &peak_target_t90;
         linear_solver.serialize(archive);
       });
 }

@@ -210,8 +210,11 @@ private:
 
   // --- clock ---
   double time = 0;
-  double time_step = 0; // next step to try
+  double time_step = 0;                             // next step to try
   double last_field_scale = -1, last_frequency = 0; // of the last heated step
+  // Steps solved since the field last switched: T is relaxed only when the last step's
+  // rate is that of the present sources.
+  unsigned int steps_since_switch = 0;
 
   // --- diagnostics ---
   // n_newton_retries: rejected steps (counted in n_rejected) whose Newton iteration

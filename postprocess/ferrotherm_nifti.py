@@ -1,5 +1,8 @@
-"""NIfTI-1/-2 files written and read with struct, independently of nifticlib, for the
-tests of the image input and output (no nibabel needed)."""
+"""NIfTI-1/-2 files written and read with struct and gzip (numpy only; no nibabel), for
+the mesh tools, the image postprocessing and the tests (independently of the nifticlib
+reader of the solver). write_nifti: NIfTI-1 or -2, any of uint8/int16/int32/float32/float64,
+sform and/or qform; read_nifti1: a float32 NIfTI-1 image as written by the solver;
+read_image: any NIfTI-1 image (values scaled, the sform or qform affine in mm)."""
 import gzip
 import struct
 
@@ -52,3 +55,34 @@ def read_nifti1(path):
     srow = np.array(fields[-14:-2]).reshape(3, 4)
     values = np.frombuffer(blob[offset:], dtype="<f4", count=dim[1] * dim[2] * dim[3])
     return values.reshape((dim[1], dim[2], dim[3]), order="F"), srow
+
+
+def read_image(path):
+    """(values [i, j, k] as float64 with scl_slope/inter, 4x4 voxel-to-world affine [mm])
+    of a NIfTI-1 image (sform when sform_code > 0, else the qform quaternion)."""
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rb") as handle:
+        blob = handle.read()
+    fields = struct.unpack("<i10s18sihcb8h3f4h8f3fhbb4f2i80s24s2h6f12f16s4s", blob[:348])
+    dim, datatype, pixdim = fields[7:15], fields[19], fields[22:30]
+    offset, slope, inter = int(fields[30]), fields[31], fields[32]
+    qform_code, sform_code = fields[-22], fields[-21]
+    numpy_type = {code: t for code, _, t in DTYPES.values()}[datatype]
+    count = dim[1] * dim[2] * dim[3]
+    values = np.frombuffer(blob[offset:], dtype=numpy_type, count=count).astype(float)
+    values = values.reshape((dim[1], dim[2], dim[3]), order="F")
+    if slope != 0:
+        values = slope * values + inter
+    affine = np.eye(4)
+    if sform_code > 0:
+        affine[:3] = np.array(fields[-14:-2]).reshape(3, 4)
+    else:
+        b, c, d = fields[-20:-17]
+        a = np.sqrt(max(0.0, 1 - b * b - c * c - d * d))
+        rotation = np.array([[a * a + b * b - c * c - d * d, 2 * (b * c - a * d), 2 * (b * d + a * c)],
+                             [2 * (b * c + a * d), a * a + c * c - b * b - d * d, 2 * (c * d - a * b)],
+                             [2 * (b * d - a * c), 2 * (c * d + a * b), a * a + d * d - c * c - b * b]])
+        qfac = -1.0 if pixdim[0] < 0 else 1.0
+        affine[:3, :3] = rotation @ np.diag([pixdim[1], pixdim[2], qfac * pixdim[3]])
+        affine[:3, 3] = fields[-17:-14] if qform_code > 0 else 0
+    return values, affine
