@@ -7,7 +7,7 @@ blocks of 8 voxels refined where the labels change.
     kept blocks being air; with 2 refinements (2-voxel cells, majority vote) the errors
     are printed;
   - probability maps (one per tissue, uint8 0..255, threshold 0.5) give the same mesh;
-  - 1 and 2 ranks print the same volumes and agree in every statistic; a run on the mesh
+  - 1 and 2 ranks print the same volumes, temperatures and powers; a run on the mesh
     closes its heat balance;
   - a label without a tissue row is an error listing the labels."""
 import math
@@ -82,13 +82,15 @@ check(volumes("out-image-2") == exact, "2 ranks print the same tissue volumes")
 one_rank, two_ranks = read_csv("out-image-3/statistics.csv"), read_csv("out-image-2/statistics.csv")
 worst, where = 0.0, ""
 for name, column in one_rank.items():
-    if name in ("wall_time_s", "linear_iterations", "preconditioner_setups"):
+    # Temperatures and powers (the field is off here: energy changes and the balance
+    # error are round-off, checked against their threshold below).
+    if not name.startswith(("T_", "target_T", "power_")):
         continue
     scale = max(max(abs(v) for v in column), 1e-300)
     difference = max(abs(a - b) for a, b in zip(column, two_ranks[name])) / scale
     if difference > worst:
         worst, where = difference, name
-check(worst <= 1e-8, f"1 and 2 ranks: every statistic agrees to {worst:.1e} of its magnitude ({where})")
+check(worst <= 1e-8, f"1 and 2 ranks: temperatures and powers agree to {worst:.1e} of their magnitude ({where})")
 stats = open("out-image-2/statistics.csv").read().splitlines()
 header, last = stats[0].split(","), stats[-1].split(",")
 balance = float(last[header.index("energy_balance_error")])
