@@ -883,9 +883,11 @@ void Simulator::print_summary(double wall_seconds) const
       text << "  iron kept in the target    " << 100 * kept
            << "% of the iron in the body\n";
   }
-  if (const double healthy = peak_of("healthy_T_max_C", "healthy_T_max_C");
-      !std::isnan(healthy))
-    text << "  healthy tissue maximum     " << healthy << " C (over the outputs)\n";
+  if (const std::vector<double> healthy = statistics.column("healthy_T_max_C");
+      !healthy.empty())
+    text << "  healthy tissue maximum     "
+         << *std::max_element(healthy.begin(), healthy.end())
+         << " C (largest at the outputs)\n";
   text << "  MNP energy deposited       " << value_of("energy_mnp_J") << " J\n";
   text << "  heat balance error         " << value_of("energy_balance_error")
        << " (relative)\n";
