@@ -12,7 +12,8 @@ written here with struct (no nifticlib, no nibabel).
              int16, int32, float32 and float64, scl_slope/scl_inter, an oblique sform, a
              qform only (rotation, qfac = -1: negative spacing), sform and a different
              qform (the sform wins), neither (pixdim, in metres), a negative x spacing.
-             Also the synthetic R2* map and 2 ranks = 1 rank.
+             Also the synthetic R2* map, the map as the transport layer's initial state,
+             and 2 ranks = 1 rank.
   errors     a truncated file (plain and gzip), a file that is not NIfTI, a 4D image, a
              missing file: an error naming the parameter and the file, exit 1."""
 import gzip
@@ -129,6 +130,21 @@ if mode == "roundtrip":
         check(inside > 500 and worst <= 2e-5,
               f"{name}: {inside} voxels in the mesh, largest error {worst:.1e} mg/mL (float32)")
         check(outside_ok, f"{name}: the voxels outside the mesh hold 0")
+    # The same map as the initial mobile iron of the transport layer (no diffusion, no
+    # uptake: it stays put; Q1 interpolation of a linear map is exact).
+    run(os.path.join(HERE, "errors", "base.prm"),
+        BASE + ["Transport/Model=advection diffusion", "Transport/Advection diffusion/Diffusivity=0",
+                f"Transport/Advection diffusion/Iron image={os.path.abspath('iron-u8.nii.gz')}",
+                f"Transport/Advection diffusion/Iron image calibration={I0}, {SLOPE}",
+                "Transport/Advection diffusion/Time step=10",
+                f"Postprocess/Image output/Reference image={os.path.abspath('ref.nii.gz')}"],
+        output="out-initial")
+    initial, _ = read_nifti1("out-initial/image-iron-10.nii.gz")
+    prescribed, _ = read_nifti1("out-iron-u8/image-iron-10.nii.gz")
+    inside = prescribed != 0
+    difference = float(np.max(np.abs(initial[inside] - prescribed[inside])))
+    check(difference <= 1e-6 * float(np.max(prescribed)),
+          f"as the transport layer's initial state: {difference:.1e} mg/mL from the prescribed map")
     run(os.path.join(HERE, "errors", "base.prm"),
         BASE + [f"Transport/Prescribed/Iron image={os.path.abspath('iron-u8.nii.gz')}",
                 f"Postprocess/Image output/Reference image={os.path.abspath('ref.nii.gz')}"],

@@ -268,6 +268,23 @@ const ChemotaxisEntry chemotaxis_entries[] = {
      "chi_E of CD8+ T cells up the DAMP gradient: 5 um/min at 1 K_Z/mm, within the "
      "5-10 um/min crawling speeds [E]"}};
 
+// The antibodies given on a schedule: their dose syntax and plasma kinetics.
+struct ScheduleEntry
+{
+  const char *section, *doses, *volume, *volume_source, *half_life, *half_life_source;
+};
+
+const ScheduleEntry schedule_entries[] = {
+    {"Anti-PD-L1",
+     "Systemic doses 'time: amount; ...' [amount in nmol, e.g. 1200 mg of a 145 kDa "
+     "antibody = 8300 nmol], e.g. '1 d: 8300; 4 d: 8300'.",
+     "3", "", "27 d", "t_half (atezolizumab ~27 d in patients, 2-5 d in mice)."},
+    {"Anti-CTLA-4",
+     "Intravenous doses 'time: amount; ...' [amount in nmol, e.g. ipilimumab 3 mg/kg x "
+     "70 kg = 210 mg of a 148 kDa antibody = 1420 nmol], e.g. '1 d: 1420'.",
+     "7.2", " (ipilimumab: steady-state volume 7.21 L, Yervoy label)", "15.4 d",
+     "t_half (ipilimumab 15.4 d, Yervoy label)."}};
+
 std::string range_text(double lower, double upper)
 {
   std::ostringstream text;
@@ -373,34 +390,18 @@ void declare_parameters(ParameterHandler &prm)
         prm.declare_entry("Chemotaxis", e.value, Double(),
                           std::string("[m^2/s per DAMP unit], in [0, 1e-5]. ") +
                               e.source + ".");
-    if (section == "Anti-PD-L1")
-    {
-      prm.declare_entry(
-          "Doses", "", dealii::Patterns::Anything(),
-          "Systemic doses 'time: amount; ...' [amount in nmol, e.g. 1200 mg "
-          "of a 145 kDa antibody = 8300 nmol], e.g. '1 d: 8300; 4 d: "
-          "8300'. " +
-              time_syntax);
-      prm.declare_entry("Distribution volume", "3", Double(),
-                        "V_d of the plasma level [L], in (0, 100].");
-      prm.declare_entry("Plasma half-life", "27 d", dealii::Patterns::Anything(),
-                        "t_half (atezolizumab ~27 d in patients, 2-5 d in mice). " +
-                            time_syntax);
-    }
-    if (section == "Anti-CTLA-4")
-    {
-      prm.declare_entry(
-          "Doses", "", dealii::Patterns::Anything(),
-          "Intravenous doses 'time: amount; ...' [amount in nmol, e.g. ipilimumab "
-          "3 mg/kg x 70 kg = 210 mg of a 148 kDa antibody = 1420 nmol], e.g. '1 d: "
-          "1420'. " +
-              time_syntax);
-      prm.declare_entry("Distribution volume", "7.2", Double(),
-                        "V_d of the plasma level [L], in (0, 100] (ipilimumab: steady-"
-                        "state volume 7.21 L, Yervoy label).");
-      prm.declare_entry("Plasma half-life", "15.4 d", dealii::Patterns::Anything(),
-                        "t_half (ipilimumab 15.4 d, Yervoy label). " + time_syntax);
-    }
+    for (const auto &schedule : schedule_entries)
+      if (section == schedule.section)
+      {
+        prm.declare_entry("Doses", "", dealii::Patterns::Anything(),
+                          std::string(schedule.doses) + " " + time_syntax);
+        prm.declare_entry("Distribution volume", schedule.volume, Double(),
+                          std::string("V_d of the plasma level [L], in (0, 100]") +
+                              schedule.volume_source + ".");
+        prm.declare_entry("Plasma half-life", schedule.half_life,
+                          dealii::Patterns::Anything(),
+                          std::string(schedule.half_life_source) + " " + time_syntax);
+      }
     prm.leave_subsection();
   }
 }

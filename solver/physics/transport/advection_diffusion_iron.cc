@@ -10,7 +10,9 @@
 #include "core/simulator.h"
 #include "core/text_parsing.h"
 #include "core/time_value.h"
+#include "physics/transport/ct_iron_map.h"
 
+#include <deal.II/base/function.h>
 #include <deal.II/base/mpi.h>
 #include <deal.II/fe/fe_values.h>
 #include <deal.II/lac/dynamic_sparsity_pattern.h>
@@ -63,6 +65,7 @@ void AdvectionDiffusionIron::declare_parameters(ParameterHandler &prm)
   prm.declare_entry("Bound clearance rate", "0", Patterns::Double(0),
                     "k_b [1/s], in [0, 1]: bound iron removed (degradation, cell "
                     "turnover).");
+  CtIronMap::declare_parameters(prm, "Additional initial mobile iron");
   prm.declare_entry("Initial concentration", "0", Patterns::Anything(),
                     "Mobile iron at t = 0 [kg/m^3] as an expression in x, y, z.");
   prm.declare_entry("Fluid velocity", "0; 0; 0", Patterns::Anything(),
@@ -166,6 +169,7 @@ void AdvectionDiffusionIron::parse_parameters(ParameterHandler &prm,
   initial = std::make_unique<ParsedFunction>(prm.get("Initial concentration"),
                                              section + "Initial concentration",
                                              context.function_constants);
+  initial_ct_iron.parse_parameters(prm, context, section);
   const auto components = split(prm.get("Fluid velocity"), ';');
   if (components.size() != 3)
     throw_input_error(section + "Fluid velocity",
@@ -362,7 +366,9 @@ void AdvectionDiffusionIron::setup()
   uptake_weight.update_ghost_values();
 
   // Initial state.
-  ParsedFunctionAtTime start(*initial, 0.0);
+  ParsedFunctionAtTime expression(*initial, 0.0);
+  ScalarFunctionFromFunctionObject<3> start(
+      [&](const Point<3> &x) { return expression.value(x) + initial_ct_iron.value(x); });
   VectorTools::interpolate(*space.mapping, space.dof_handler, start, solution);
   constraints.distribute(solution);
   history.reinit(space.locally_owned, comm, adaptive ? 3 : 2);

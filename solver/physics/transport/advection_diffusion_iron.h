@@ -34,6 +34,7 @@
 #include "core/parsed_function.h"
 #include "core/scalar_linear_solver.h"
 #include "models/magnets/magnet_arrangement.h"
+#include "physics/transport/ct_iron_map.h"
 #include "physics/transport/iron_model.h"
 #include "physics/transport/magnetophoresis.h"
 
@@ -238,6 +239,7 @@ private:
   std::map<unsigned int, double> diffusivity_by_label, uptake_by_label,
       extravasation_by_label;
   std::unique_ptr<ParsedFunction> initial, source;
+  CtIronMap initial_ct_iron; // mobile iron at t = 0 from a CT image
   std::array<std::unique_ptr<ParsedFunction>, 3> fluid_velocity;
   std::vector<Injection> injections;
   std::vector<const Injection *> done_injections;

@@ -1,16 +1,13 @@
 // PrescribedIron: a fixed iron distribution c_Fe [kg Fe/m^3 = mg Fe/mL], given per
 // tissue label (e.g. the tumour holds the injected dose) plus an expression in x, y, z,
-// plus an iron map from a NIfTI intensity image, as in post-instillation CT planning of
-// NanoTherm (Johannsen et al. 2007, Int J Hyperthermia 23:315): the CT number I [HU],
-// interpolated trilinearly at the point, gives c_Fe = s <I - I_0>+ (threshold I_0 and
-// slope s of 'Iron image calibration').
+// plus an iron map from a CT image (ct_iron_map.h).
 #include "core/input_error.h"
 #include "core/label_map.h"
-#include "core/nifti_image.h"
 #include "core/parsed_function.h"
 #include "core/range_check.h"
 #include "core/simulator.h"
 #include "core/text_parsing.h"
+#include "physics/transport/ct_iron_map.h"
 #include "physics/transport/iron_model.h"
 
 #include <deal.II/fe/fe_values.h>
@@ -35,16 +32,7 @@ public:
         "Iron function", "0", dealii::Patterns::Anything(),
         "Additional iron concentration [kg/m^3] as an expression in x, y, z (a number "
         "must lie in [0, 1e3]).");
-    prm.declare_entry("Iron image", "", dealii::Patterns::Anything(),
-                      "Additional iron from a NIfTI intensity image (CT after "
-                      "instillation, in HU; relative paths: to the parameter file), "
-                      "calibrated by 'Iron image calibration'; outside the image 0.");
-    prm.declare_entry("Iron image calibration", "100, 0.0155",
-                      dealii::Patterns::Anything(),
-                      "'I_0, s': c_Fe = s (I - I_0) [mg Fe/mL] above the threshold I_0 "
-                      "[HU], 0 below; s [mg Fe/mL per HU] > 0. Default: ~64 HU per mg "
-                      "Fe/mL, the CT contrast of iron-oxide deposits (Johannsen et al. "
-                      "2007; calibrate with a phantom of the scanner).");
+    CtIronMap::declare_parameters(prm, "Additional iron");
     prm.leave_subsection();
   }
 
@@ -67,20 +55,7 @@ public:
     function = std::make_unique<ParsedFunction>(prm.get("Iron function"),
                                                 "Transport/Prescribed/Iron function",
                                                 context.function_constants);
-    image.reset();
-    if (!trim(prm.get("Iron image")).empty())
-    {
-      image = std::make_unique<NiftiImage>(NiftiImage::read(
-          resolve_input_path(prm.get("Iron image"), context.input_directory),
-          "Transport/Prescribed/Iron image"));
-      const auto calibration =
-          parse_double_list(prm.get("Iron image calibration"),
-                            "Transport/Prescribed/Iron image calibration", 2);
-      threshold = calibration[0];
-      slope = calibration[1];
-      check_range(slope, 0, 1e3, "Transport/Prescribed/Iron image calibration (slope)",
-                  "mg/mL per unit", LowerBound::exclusive);
-    }
+    ct_iron.parse_parameters(prm, context, "Transport/Prescribed/");
     prm.leave_subsection();
     if (function->is_constant())
       check_range(function->value(dealii::Point<3>()), 0, 1e3,
@@ -108,11 +83,7 @@ public:
     {
       values[q] =
           base + (constant_zero ? 0.0 : function->value(fe_values.quadrature_point(q)));
-      if (image)
-        values[q] += slope * std::max(image->interpolate(fe_values.quadrature_point(q),
-                                                         threshold) -
-                                          threshold,
-                                      0.0);
+      values[q] += ct_iron.value(fe_values.quadrature_point(q));
       if (values[q] < 0)
         throw_input_error("Transport/Prescribed/Iron function",
                           "negative iron concentration");
@@ -125,8 +96,7 @@ private:
   LabelMap<double> by_label;
   std::vector<unsigned int> labels;
   std::unique_ptr<ParsedFunction> function;
-  std::unique_ptr<NiftiImage> image;
-  double threshold = 100, slope = 0.0155;
+  CtIronMap ct_iron;
 };
 } // namespace
 
