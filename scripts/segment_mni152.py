@@ -9,8 +9,8 @@ overlays) into OUTPUT_DIRECTORY (default meshes/brain-mni152), on the template's
 affine coarsened by block averaging of MM x MM x MM voxels (MM = 2 or 4). Labels:
   0 air, 1 scalp and soft tissue, 2 skull, 3 CSF, 4 grey matter, 5 white matter,
   6 tumour (enhancing rim), 7 necrotic core.
-Method (a layered head model from the tissue probability maps, as in SimNIBS's
-headreco fallback or the "brain + shells" models of hyperthermia planning):
+Method (a layered head model: the brain from the tissue probability maps, CSF, skull and
+scalp as layers around it):
   - brain: P_GM + P_WM >= 0.5; white matter where P_WM >= P_GM, grey matter elsewhere;
   - intracranial volume: where the template's T1 is non-zero (it is distributed masked
     to the intracranial volume) or within 2 mm of the brain, closed (4 mm) and filled;

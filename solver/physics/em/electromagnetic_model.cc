@@ -20,7 +20,8 @@ void ElectromagneticModel::declare_parameters(dealii::ParameterHandler &prm)
                     "Frequency f of the alternating magnetic field [Hz], in (0, 1e8] "
                     "(the field models are quasi-static: AMF hyperthermia uses ~1e3 to "
                     "~1e7 Hz). Sets the MNP relaxation losses and the tissue "
-                    "conductivities taken from the Gabriel Cole-Cole model.");
+                    "conductivities taken from the Gabriel Cole-Cole model; an AMF "
+                    "session may run at its own (Treatment schedule/AMF sessions).");
   PluginRegistry<ElectromagneticModel>::instance().declare_parameters(
       prm, "uniform", "Model of the alternating magnetic field in the tissue.");
   prm.enter_subsection("Coil");
