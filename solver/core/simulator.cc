@@ -12,6 +12,7 @@
 #include "core/time_value.h"
 #include "models/magnets/magnet_arrangement.h"
 #include "models/meshes/mesh_generator.h"
+#include "models/meshes/saved_mesh_file.h"
 #include "physics/em/electromagnetic_model.h"
 #include "physics/flow/interstitial_flow.h"
 #include "physics/heat/pennes_heat.h"
@@ -53,6 +54,11 @@ void Simulator::declare_parameters(ParameterHandler &prm)
                     "Uniform refinements of the coarse mesh.");
   prm.declare_entry("Target refinements", "0", Patterns::Integer(0, 6),
                     "Additional refinements of the target-tissue cells (hanging nodes).");
+  prm.declare_entry(
+      "Save mesh", "false", Patterns::Bool(),
+      "Write the mesh of the run before the Target refinements (coarse cells, "
+      "refinement trees, labels, boundary names) to <Output directory>/mesh.ftmesh, for "
+      "Mesh/Model = saved. Not with curved manifolds (layered sphere, box with tumour).");
   prm.leave_subsection();
 
   prm.enter_subsection("Tissues");
@@ -184,7 +190,16 @@ Simulator::Simulator(MPI_Comm comm, ParameterHandler &prm, const RunContext &con
     restoring = false;
   }
   if (Utilities::MPI::this_mpi_process(comm) == 0)
+  {
     write_file_atomically(output_path + "/parameters.prm", parameters_text);
+    if (!saved_mesh.empty())
+    {
+      write_file_atomically(output_path + "/mesh.ftmesh", saved_mesh);
+      pcout << "Saved the mesh to " << output_path << "/mesh.ftmesh (Mesh/Model = saved)"
+            << std::endl;
+    }
+  }
+  saved_mesh.clear();
   MPI_Barrier(comm);
 }
 
@@ -197,6 +212,7 @@ void Simulator::parse_parameters(ParameterHandler &prm)
   mesh_generator->parse_parameters(prm, run_context);
   global_refinements = prm.get_integer("Global refinements");
   target_refinements = prm.get_integer("Target refinements");
+  save_mesh = prm.get_bool("Save mesh");
   prm.leave_subsection();
 
   prm.enter_subsection("Heat");
@@ -345,10 +361,10 @@ void Simulator::build_mesh()
     mesh_generator->assign_labels(tria);
   }
   else
-  {
-    tria.refine_global(initial_level);
-    mesh_generator->refine_to_labels(tria);
-  }
+    mesh_generator->refine(tria, global_refinements, "Mesh/Global refinements");
+  if (save_mesh && !validate_only && !resuming())
+    saved_mesh = saved_mesh_text(tria, named_boundaries, global_refinements,
+                                 mesh_generator->source());
 
   // The labels of the active cells of every rank (an image mesh resolves labels below
   // the coarse cells).
@@ -398,6 +414,8 @@ void Simulator::build_mesh()
       if (cell->is_locally_owned() && targets.count(cell->material_id()))
         cell->set_refine_flag();
     tria.execute_coarsening_and_refinement();
+    // The mesh is rebuilt from the p4est forest: labels below the coarse cells anew.
+    mesh_generator->assign_labels(tria);
   }
   print_tissue_volumes();
 }
@@ -408,11 +426,12 @@ void Simulator::print_tissue_volumes()
   for (const auto &cell : tria.active_cell_iterators())
     if (cell->is_locally_owned())
       volumes[cell->material_id()] += cell->measure();
-  pcout << "Tissue volumes:";
+  std::ostringstream text;
+  text << "Tissue volumes:" << std::setprecision(15);
   for (const unsigned int label : mesh_labels)
-    pcout << " " << label_tissues[label]->name << " "
-          << Utilities::MPI::sum(volumes[label], comm) * 1e6 << " mL;";
-  pcout << std::endl;
+    text << " " << label_tissues[label]->name << " "
+         << Utilities::MPI::sum(volumes[label], comm) * 1e6 << " mL;";
+  pcout << text.str() << std::endl;
 }
 
 void Simulator::check_memory_estimate() const
@@ -423,17 +442,16 @@ void Simulator::check_memory_estimate() const
   // 4.7 kB (Q2) per DoF beyond the 180 MB of an empty run, tests/errors/base.prm with
   // 78737 DoFs). 4 kB is used, so only what cannot fit is refused.
   const double bytes_per_dof = 4e3;
-  const unsigned int refinements =
-      mesh_generator->built_in_refinements() + global_refinements;
-  double cells = 0;
-  unsigned int coarse_cells = 0;
+  // The target cells (by the labels of the coarse cells) are refined further.
+  unsigned int coarse_cells = 0, coarse_target_cells = 0;
   for (const auto &cell : tria.cell_iterators_on_level(0))
   {
     ++coarse_cells;
-    cells += std::pow(
-        8.0,
-        refinements + (targets.count(cell->material_id()) > 0 ? target_refinements : 0));
+    coarse_target_cells += targets.count(cell->material_id());
   }
+  const double cells =
+      mesh_generator->estimated_active_cells(tria, global_refinements) *
+      (1 + (std::pow(8.0, target_refinements) - 1) * coarse_target_cells / coarse_cells);
   const double dofs = cells * std::pow(degree, 3);
   const double bytes = dofs * bytes_per_dof;
 

@@ -143,6 +143,8 @@ private:
   std::unique_ptr<MeshGenerator> mesh_generator;
   unsigned int global_refinements = 0;
   unsigned int target_refinements = 0;
+  bool save_mesh = false;
+  std::string saved_mesh; // the text of <output>/mesh.ftmesh (rank 0), until written
   std::map<std::string, dealii::types::boundary_id> named_boundaries;
 
   TissueDatabase tissue_database;

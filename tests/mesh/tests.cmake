@@ -44,3 +44,36 @@ mesh_error_test(large_label_without_tissue_validate
 # labels 1, 10, 11; --validate passes; the format 4.1 file gives the same temperatures.
 ferrotherm_test(mesh/large_labels mesh/gmsh_cases.py large-labels PROCESSORS 2)
 ferrotherm_test(mesh/format_41 mesh/gmsh_cases.py format-41 PROCESSORS 2)
+
+# Saved meshes (Mesh/Save mesh, Mesh/Model = saved): rebuilt exactly on 1 and 2 ranks, with
+# adaptivity and restarts; a corrupt or edited file names the file and line.
+ferrotherm_test(mesh/saved_mesh mesh/saved_mesh.py PROCESSORS 2)
+set(SAVED ${MESH}/saved)
+set(SAVED_CASE ${CMAKE_CURRENT_SOURCE_DIR}/errors/base.prm --set "Mesh/Model=saved"
+  --set "Tissues/Target tissues=")
+mesh_error_test(saved_truncated
+  "truncated.ftmesh: the file ends before 'end' \\(truncated\\? it must end with 'end'\\)"
+  ${SAVED_CASE} --set "Mesh/Saved/File=${SAVED}/truncated.ftmesh")
+mesh_error_test(saved_bad_vertex
+  "bad-vertex.ftmesh:17: vertex 8 does not exist \\(8 vertices, numbered from 0\\)"
+  ${SAVED_CASE} --set "Mesh/Saved/File=${SAVED}/bad-vertex.ftmesh")
+mesh_error_test(saved_short_tree
+  "short-tree.ftmesh:17: the refinement tree of the cell ends early"
+  ${SAVED_CASE} --set "Mesh/Saved/File=${SAVED}/short-tree.ftmesh")
+mesh_error_test(saved_unbalanced
+  "unbalanced.ftmesh: the refinement trees give 71 cells after p4est's 2:1 balance, not the 22 saved"
+  ${SAVED_CASE} --set "Mesh/Saved/File=${SAVED}/unbalanced.ftmesh")
+mesh_error_test(saved_fewer_refinements
+  "Mesh/Global refinements: 0 is fewer than the 1 global refinements the saved mesh .*cube.ftmesh holds"
+  ${SAVED_CASE} --set "Mesh/Saved/File=${SAVED}/cube.ftmesh")
+mesh_error_test(saved_not_a_saved_mesh
+  "two-blocks-41.msh:1: not a Ferrotherm saved mesh"
+  ${SAVED_CASE} --set "Mesh/Saved/File=${MESH}/two-blocks-41.msh")
+mesh_error_test(save_curved_mesh
+  "Mesh/Save mesh: the mesh has curved tissue interfaces or boundaries"
+  ${CMAKE_CURRENT_SOURCE_DIR}/errors/base.prm --set "Mesh/Save mesh=true")
+
+# The Gmsh route (scripts/gmsh_hex_mesh.py): geometry, tetrahedral meshes and closed
+# surfaces to all-hexahedral meshes, checked by the heated-sphere closed form and volumes.
+ferrotherm_test(mesh/gmsh_route_sphere mesh/gmsh_route.py sphere PROCESSORS 2)
+ferrotherm_test(mesh/gmsh_route_inputs mesh/gmsh_route.py inputs)

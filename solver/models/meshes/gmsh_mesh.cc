@@ -2,7 +2,7 @@
 // tags (any non-negative integer) become tissue labels (material ids), physical surface
 // tags boundary ids, and the $PhysicalNames of surfaces become boundary names. The file
 // is validated (check_gmsh_file) before deal.II reads it. Tetrahedral meshes must be
-// converted first (gmsh -3 -setnumber Mesh.SubdivisionAlgorithm 2 gives all-hex).
+// converted first (scripts/gmsh_hex_mesh.py splits them into hexahedra).
 #include "core/input_error.h"
 #include "core/text_parsing.h"
 #include "models/meshes/gmsh_file_check.h"
@@ -76,7 +76,7 @@ public:
     if (!serial.all_reference_cells_are_hyper_cube())
       throw_input_error(file,
                         "the mesh has non-hexahedral cells; convert it to hexahedra "
-                        "(gmsh -3 -setnumber Mesh.SubdivisionAlgorithm 2)");
+                        "with scripts/gmsh_hex_mesh.py");
     if (scale != 1)
       dealii::GridTools::scale(scale, serial);
     tria.copy_triangulation(serial);

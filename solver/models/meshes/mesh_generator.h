@@ -42,12 +42,24 @@ public:
   // built coarse and refined, because every coarse cell is a p4est tree (costly).
   virtual unsigned int built_in_refinements() const { return 0; }
 
+  // The refined mesh of a run on the coarse mesh: `global` uniform refinements counted
+  // from the coarse mesh (of Mesh/Global refinements or the `parameter` named), then
+  // refine_to_labels.
+  virtual void refine(dealii::parallel::distributed::Triangulation<3, 3> &triangulation,
+                      unsigned int global, const std::string &parameter) const;
+
   // After the global refinements: refinements that resolve the tissue labels (image
   // meshes: cells with more than one label), then assign_labels.
   virtual void
   refine_to_labels(dealii::parallel::distributed::Triangulation<3, 3> &) const
   {
   }
+
+  // The number of active cells refine() gives, for the memory estimate made on the
+  // coarse mesh: every coarse cell becomes 8^(built-in + global) cells.
+  virtual double
+  estimated_active_cells(const dealii::parallel::distributed::Triangulation<3, 3> &coarse,
+                         unsigned int global) const;
   // Labels of the cells of a refined mesh that the coarse cells do not carry (image
   // meshes: after a restart and an adaptive mesh change); by default the children keep
   // their parents' labels.

@@ -219,8 +219,10 @@ public:
         std::make_unique<parallel::distributed::Triangulation<3>>(sim.mpi_communicator());
     mesh_generator->create_coarse_mesh(*em_tria);
     collect_conductivities();
-    check_coil_position();
-    em_tria->refine_global(mesh_generator->built_in_refinements() + refinements);
+    check_coil_position(); // on the coarse cells, before the refinements
+    mesh_generator->refine(*em_tria, refinements,
+                           "Electromagnetics/Full eddy current/Mesh/Global refinements");
+    collect_conductivities(); // of the labels of the refined cells (image meshes)
     sim.fields().add("H_amplitude", "A/m", "peak magnetic field amplitude |H|",
                      "Electromagnetics", &h_field);
     sim.fields().add("E_amplitude", "V/m", "peak induced electric field |E|",
@@ -283,9 +285,16 @@ private:
   void collect_conductivities()
   {
     sigma.clear();
+    std::vector<unsigned int> local;
+    for (const auto &cell : em_tria->active_cell_iterators())
+      if (cell->is_locally_owned())
+        local.push_back(cell->material_id());
+    std::sort(local.begin(), local.end());
+    local.erase(std::unique(local.begin(), local.end()), local.end());
     std::set<unsigned int> labels;
-    for (const auto &cell : em_tria->cell_iterators_on_level(0))
-      labels.insert(cell->material_id());
+    for (const auto &rank_labels :
+         Utilities::MPI::all_gather(simulator->mpi_communicator(), local))
+      labels.insert(rank_labels.begin(), rank_labels.end());
     for (const unsigned int label : labels)
       if (air_labels.count(label))
         sigma[label] = 0;
