@@ -39,6 +39,21 @@ def orders(errors, ratio=2.0):
     return [math.log(errors[k] / errors[k + 1]) / math.log(ratio) for k in range(len(errors) - 1)]
 
 
+def heated_sphere_constants(radius, outer=0.05, conductivity=0.5, perfusion=2000, q_over_w=50):
+    """The steady heated sphere (Pennes 1948): a sphere of radius R heated by Q in perfused
+    tissue (k, W) inside a sphere of radius Ro held at the arterial temperature. Returns m,
+    A, B of theta = Q/W + A sinh(m r)/r (r < R), B sinh(m (Ro - r))/r (r > R), m = sqrt(W/k)."""
+    m = math.sqrt(perfusion / conductivity)
+    s1, s2 = math.sinh(m * radius), math.sinh(m * (outer - radius))
+    d1 = (m * math.cosh(m * radius) * radius - s1) / radius ** 2
+    d2 = (-m * math.cosh(m * (outer - radius)) * radius - s2) / radius ** 2
+    # continuity: A s1/R - B s2/R = -Q/W; flux: A d1 - B d2 = 0
+    det = -(s1 / radius) * d2 + (s2 / radius) * d1
+    a = q_over_w * d2 / det
+    b = q_over_w * d1 / det
+    return m, a, b
+
+
 def check(condition, message):
     print(("ok     " if condition else "FAILED ") + message, flush=True)
     if not condition:

@@ -17,13 +17,12 @@
   flat       a box without curved boundaries refined (no coarsening) around the iron:
              refinement keeps the iron mass and the heat content to round-off
   adaptivity.py CASE [N]"""
-import math
 import os
 import shutil
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from ferrotherm_testing import HERE, check, finish, read_csv  # noqa: E402
+from ferrotherm_testing import HERE, check, finish, heated_sphere_constants, read_csv  # noqa: E402
 from ferrotherm_testing import run as run_in  # noqa: E402
 
 RESTART = os.path.join(HERE, "checkpoint", "restart.prm")
@@ -35,19 +34,6 @@ def run(prm, overrides, output, ranks=1):
     """A run into a fresh output directory (no results or checkpoints of earlier runs)."""
     shutil.rmtree(output, ignore_errors=True)
     return run_in(prm, overrides, ranks=ranks, output=output)
-
-
-def heated_sphere_constants(radius, outer=0.05, conductivity=0.5, perfusion=2000, q_over_w=50):
-    """A, B of theta = Q/W + A sinh(m r)/r (r < R), B sinh(m (Ro - r))/r (r > R)."""
-    m = math.sqrt(perfusion / conductivity)
-    s1, s2 = math.sinh(m * radius), math.sinh(m * (outer - radius))
-    d1 = (m * math.cosh(m * radius) * radius - s1) / radius ** 2
-    d2 = (-m * math.cosh(m * (outer - radius)) * radius - s2) / radius ** 2
-    # continuity: A s1/R - B s2/R = -Q/W; flux: A d1 - B d2 = 0
-    det = -(s1 / radius) * d2 + (s2 / radius) * d1
-    a = q_over_w * d2 / det
-    b = q_over_w * d1 / det
-    return m, a, b
 
 
 def case_sphere():
