@@ -3,8 +3,9 @@
 "Tissues/Database=...") and a Gmsh mesh (tests/data/two-blocks.msh, read as in
 tests/verification/gmsh_two_blocks.prm; a third of the meshes start from the same mesh in
 MSH 4.1, tests/fuzz/two-blocks-4.1.msh), plus a directory, /dev/null and the other
-inputs each given in the wrong place. Bad input must end in a clean error, never in a
-crash or a hang.
+inputs each given in the wrong place; with --saved-mesh instead a saved mesh
+(tests/fuzz/two-blocks.ftmesh, the same blocks for Mesh/Model = saved). Bad input must
+end in a clean error, never in a crash or a hang.
 
 A case passes if ferrotherm exits 0 (valid input), or exits 1 with a message starting
 with "ferrotherm:" on stderr. It fails on a timeout (hang), a signal or another exit code
@@ -17,7 +18,7 @@ the command that reproduces it. Deep entries: besides line-level mutations, a .p
 get a block setting any parameter listed by --print-parameters (and the plugin it
 belongs to) to a bad or scaled value.
   fuzz_validate.py [--seed 8] [--cases 240] [--timeout 15] [--jobs 1] [--mpi-cases 0]
-                   [--memory-limit 2] [--verbose]
+                   [--memory-limit 2] [--saved-mesh] [--verbose]
 The mutations are a deterministic function of the seed (random.Random(seed))."""
 import argparse
 import os
@@ -38,6 +39,7 @@ DEMO_PRM = os.path.join(SOURCE, "prm", "demo.prm")
 TISSUES_CSV = os.path.join(SOURCE, "prm", "tissues.csv")
 MESH = os.path.join(SOURCE, "tests", "data", "two-blocks.msh")
 MESH_41 = os.path.join(HERE, "two-blocks-4.1.msh")  # the same mesh in MSH 4.1
+SAVED_MESH = os.path.join(HERE, "two-blocks.ftmesh")  # the same blocks, a saved mesh
 MESH_PRM = os.path.join(SOURCE, "tests", "verification", "gmsh_two_blocks.prm")
 MESH_TISSUES = os.path.join(SOURCE, "tests", "data", "tissues-verification.csv")
 
@@ -669,6 +671,95 @@ def mutate_msh41(rng, data):
     return mutate_generic(rng, data, coordinates + element_lines)
 
 
+# --- saved mesh (Mesh/Model = saved, see tests/fuzz/two-blocks.ftmesh) ---
+
+def mutate_ftmesh(rng, data):
+    lines = lines_of(data)
+    vertices = lines.index(b"vertices 12")
+    cells = lines.index(b"cells 2")
+    faces = lines.index(b"boundary_faces 2")
+    names = lines.index(b"boundary_names 2")
+    vertex_lines = list(range(vertices + 1, cells))
+    cell_lines = [cells + 1, cells + 2]
+    count_lines = [vertices, cells, faces, names, lines.index(b"global_refinements 1")]
+    kind = rng.choice(["generic", "generic", "vertex index", "token", "token", "token",
+                       "insert token", "delete token", "deep", "count", "count", "coordinate",
+                       "face", "name", "header", "drop end", "swap cells"])
+    if kind == "vertex index":
+        k = rng.choice(cell_lines)
+        fields = lines[k].split()
+        c = rng.randrange(8)
+        value = rng.choice([b"0", b"-1", b"7", b"12", b"4294967296", b"1.5", b"x", fields[(c + 1) % 8]])
+        fields[c] = value
+        lines[k] = b" ".join(fields)
+        return join(lines), f"line {k + 1}: vertex {c} -> {value.decode()}"
+    if kind in ("token", "insert token", "delete token"):
+        k = rng.choice(cell_lines)
+        fields = lines[k].split()
+        c = rng.randrange(9, len(fields))
+        value = rng.choice([b"0", b"1", b"2*", b"1**", b"*", b"x", b"-1", b"4294967295",
+                            b"4294967294", b"99999999999", b"1e3", b"|", b"2 2", b"1*"])
+        if kind == "token":
+            fields[c] = value
+        elif kind == "insert token":
+            fields.insert(c, value)
+        else:
+            del fields[c]
+        lines[k] = b" ".join(fields)
+        return join(lines), f"line {k + 1}: tree token {c - 8} ({kind}) {value.decode()!r}"
+    if kind == "deep":
+        k = rng.choice(cell_lines)
+        depth = rng.choice([5, 12, 19, 20, 40])
+        fields = lines[k].split()
+        c = rng.randrange(10, len(fields))
+        fields[c:c + 1] = [b"1*"] * depth + [b"1"] * (8 + 7 * (depth - 1))
+        lines[k] = b" ".join(fields)
+        return join(lines), f"line {k + 1}: a chain of {depth} refinements"
+    if kind == "count":
+        k = rng.choice(count_lines)
+        keyword = lines[k].split()[0]
+        value = rng.choice([b"0", b"-1", b"1", b"3", b"11", b"13", b"20", b"100000000",
+                            b"4294967296", b"x", b""])
+        lines[k] = keyword + b" " + value
+        return join(lines), f"line {k + 1}: {keyword.decode()} -> {value.decode()!r}"
+    if kind == "coordinate":
+        k = rng.choice(vertex_lines)
+        fields = lines[k].split()
+        c = rng.randrange(3)
+        value = rng.choice([b"nan", b"inf", b"1e300", b"-1e300", b"1e309", b"0.005", b"x",
+                            b"0.01", b"0", b"1e-300"])
+        fields[c] = value
+        lines[k] = b" ".join(fields)
+        return join(lines), f"line {k + 1}: coordinate {c} -> {value.decode()}"
+    if kind == "face":
+        k = rng.choice([faces + 1, faces + 2])
+        fields = lines[k].split()
+        c = rng.randrange(3)
+        value = rng.choice([b"0", b"1", b"2", b"5", b"6", b"-1", b"4294967295", b"x", b"10"])
+        fields[c] = value
+        lines[k] = b" ".join(fields)
+        return join(lines), f"line {k + 1}: boundary face field {c} -> {value.decode()}"
+    if kind == "name":
+        k = rng.choice([names + 1, names + 2])
+        value = rng.choice([b"10 warm", b"11", b"x cold", b"4294967295 cold", b"-1 cold",
+                            b"12 " + encode("\u00e9") + b" a b", b"10 " + b"n" * 5000])
+        lines[k] = value
+        return join(lines), f"line {k + 1}: boundary name -> {value[:40]!r}"
+    if kind == "header":
+        value = rng.choice([b"ferrotherm-saved-mesh 2", b"ferrotherm-saved-mesh", b"$MeshFormat",
+                            b"ferrotherm-saved-mesh 1 extra", b""])
+        lines[0] = value
+        return join(lines), f"first line -> {value!r}"
+    if kind == "drop end":
+        end = max(k for k, line in enumerate(lines) if line.strip() == b"end")
+        del lines[end]
+        return join(lines), "'end' removed"
+    if kind == "swap cells":
+        lines[cells + 1], lines[cells + 2] = lines[cells + 2], lines[cells + 1]
+        return join(lines), "the two cells swapped"
+    return mutate_generic(rng, data, vertex_lines + cell_lines + count_lines)
+
+
 def mutate(rng, data, mutator):
     """One to three mutations; the description lists them."""
     descriptions = []
@@ -685,8 +776,9 @@ def mutate(rng, data, mutator):
 
 # --- cases ---
 
-def make_cases(rng, count, directory):
-    """Writes the mutated inputs; returns (name, description, file, arguments) tuples."""
+def make_cases(rng, count, directory, saved):
+    """Writes the mutated inputs (saved meshes only if `saved`); returns (name,
+    description, file, arguments) tuples."""
     os.makedirs(directory, exist_ok=True)
     with open(DEMO_PRM, "rb") as handle:
         demo = handle.read()
@@ -696,15 +788,19 @@ def make_cases(rng, count, directory):
         mesh = handle.read()
     with open(MESH_41, "rb") as handle:
         mesh_41 = handle.read()
+    with open(SAVED_MESH, "rb") as handle:
+        saved_mesh = handle.read()
     # The unmutated demo next to the tissue tables, so relative paths stay valid.
     demo_copy = os.path.join(directory, "demo.prm")
     with open(demo_copy, "wb") as handle:
         handle.write(demo)
     kinds = [("prm", demo, mutate_prm), ("csv", tissues, mutate_csv),
              ("msh", mesh, mutate_msh)]
+    if saved:
+        kinds = [("ftmesh", saved_mesh, mutate_ftmesh)]
     cases = []
     for n in range(count):
-        extension, original, mutator = kinds[n % 3]
+        extension, original, mutator = kinds[n % len(kinds)]
         if extension == "msh" and n % 9 == 8:  # a third of the meshes in MSH 4.1
             original, mutator = mesh_41, mutate_msh41
         data, description = mutate(rng, original, mutator)
@@ -718,10 +814,15 @@ def make_cases(rng, count, directory):
             arguments = [path]
         elif extension == "csv":
             arguments = [demo_copy, "--set", f"Tissues/Database={path}"]
+        elif extension == "ftmesh":
+            arguments = [MESH_PRM, "--set", "Mesh/Model=saved", "--set", f"Mesh/Saved/File={path}",
+                         "--set", f"Tissues/Database={MESH_TISSUES}"]
         else:
             arguments = [MESH_PRM, "--set", f"Mesh/Gmsh/File={path}",
                          "--set", f"Tissues/Database={MESH_TISSUES}"]
         cases.append((name, description, path, arguments))
+    if saved:
+        return cases
     # The wrong kind of file in each place.
     places = {"p": ("the parameter file", lambda path: [path]),
               "c": ("the tissue table",
@@ -824,6 +925,8 @@ def main():
                         help="also run this many of the cases (evenly spread) on 2 ranks")
     parser.add_argument("--memory-limit", type=float, default=MEMORY_LIMIT_GB,
                         help="address-space limit of each run [GB]")
+    parser.add_argument("--saved-mesh", action="store_true",
+                        help="mutate the saved mesh tests/fuzz/two-blocks.ftmesh only")
     parser.add_argument("--verbose", action="store_true",
                         help="print every case with its exit code and first message line")
     options = parser.parse_args()
@@ -837,7 +940,7 @@ def main():
     MEMORY_LIMIT_GB = options.memory_limit
     PARAMETERS[:] = declared_parameters(os.environ.get("FERROTHERM", "ferrotherm"))
     rng = random.Random(options.seed)
-    cases = make_cases(rng, options.cases, inputs)
+    cases = make_cases(rng, options.cases, inputs, options.saved_mesh)
     runs = [(case, 1) for case in cases]
     if options.mpi_cases > 0:
         stride = max(1, len(cases) // options.mpi_cases)

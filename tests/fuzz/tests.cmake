@@ -7,3 +7,7 @@ set_tests_properties(fuzz/validate PROPERTIES TIMEOUT 600)
 # A few of the mutations (seed 9) also on 2 ranks: bad input must not deadlock under MPI.
 ferrotherm_test(fuzz/validate_2_ranks fuzz/fuzz_validate.py --seed 9 --cases 12 --mpi-cases 12
   --timeout 30 PROCESSORS 2)
+# Saved meshes (Mesh/Model = saved, tests/fuzz/two-blocks.ftmesh): 60 mutations (a few on
+# 2 ranks), each a valid mesh or one clean message.
+ferrotherm_test(fuzz/saved_mesh fuzz/fuzz_validate.py --saved-mesh --seed 10 --cases 60
+  --mpi-cases 6 --timeout 30 PROCESSORS 2)

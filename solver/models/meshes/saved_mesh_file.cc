@@ -187,10 +187,11 @@ SavedMesh SavedMesh::read(const std::string &path)
       reader.error("the boundary name '" + name + "' is repeated");
   }
 
+  // Filled line by line: a corrupt count allocates nothing before the file runs out.
   const unsigned int n_vertices = reader.count("vertices");
-  mesh.vertices.resize(n_vertices);
-  for (auto &vertex : mesh.vertices)
+  for (unsigned int k = 0; k < n_vertices; ++k)
   {
+    Point<3> &vertex = mesh.vertices.emplace_back();
     const std::string line = reader.next("a vertex");
     std::istringstream words(line);
     std::string x[3], rest;
@@ -203,9 +204,9 @@ SavedMesh SavedMesh::read(const std::string &path)
   const unsigned int n_cells = reader.count("cells");
   if (n_cells == 0)
     reader.error("the mesh has no cells");
-  mesh.cells.resize(n_cells);
   for (unsigned int c = 0; c < n_cells; ++c)
   {
+    mesh.cells.emplace_back();
     std::istringstream words(reader.next("a cell"));
     std::set<unsigned int> distinct;
     for (unsigned int v = 0; v < 8; ++v)
