@@ -427,7 +427,7 @@ void Simulator::print_tissue_volumes()
     if (cell->is_locally_owned())
       volumes[cell->material_id()] += cell->measure();
   std::ostringstream text;
-  text << "Tissue volumes:" << std::setprecision(15);
+  text << "Tissue volumes:" << std::setprecision(10);
   for (const unsigned int label : mesh_labels)
     text << " " << label_tissues[label]->name << " "
          << Utilities::MPI::sum(volumes[label], comm) * 1e6 << " mL;";

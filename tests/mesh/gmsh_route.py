@@ -9,12 +9,12 @@
            faces lose without it (the printed geometry volume is 4/3 pi R^3)
   inputs   a tetrahedral mesh in Gmsh 2.2 and 4.1 format: every tissue's volume in
            Ferrotherm equals that of its tetrahedra (computed here from the nodes) to
-           1e-12, the interior physical surface is dropped, 'outer' is a boundary name;
-           closed STL surfaces (a 3-cm sphere around a 1-cm and a 4-mm sphere of one label,
-           written here): the volumes of the nested polyhedra to 1e-12; remeshed at 4 and
-           3 mm the tumour volume approaches theirs from below; bad input (an open surface, crossing surfaces, a volume
-           without a physical volume, a missing file) exits 1 naming the cause and writes
-           no mesh
+           1e-9 (10 printed digits), the interior physical surface is dropped, 'outer'
+           is a boundary name; closed STL surfaces (a 3-cm sphere around a 1-cm and a
+           4-mm sphere of one label, written here): the volumes of the nested polyhedra
+           to 1e-9; remeshed at 4 and 3 mm the tumour volume approaches theirs from
+           below; bad input (an open surface, crossing surfaces, a volume without a
+           physical volume, a missing file) exits 1 naming the cause and writes no mesh
   gmsh_route.py CASE"""
 import math
 import os
@@ -187,7 +187,7 @@ def case_inputs():
         found = printed_volumes(heated_sphere(f"hexahedra-{version}.msh", None, validate=True))
         for label, name in ((1, "tissue"), (2, "tumour")):
             error = abs(found[name] - exact[label]) / exact[label]
-            check(error <= 1e-12, f"format {version}: {name} {found[name] * 1e6:.6g} mL = the volume of its "
+            check(error <= 1e-9, f"format {version}: {name} {found[name] * 1e6:.6g} mL = the volume of its "
                   f"tetrahedra {exact[label] * 1e6:.6g} mL (error {error:.1e})")
         names = open(f"hexahedra-{version}.msh").read()
         check('2 7 "outer"' in names and '"interface"' not in names,
@@ -206,7 +206,7 @@ def case_inputs():
     found = printed_volumes(heated_sphere("surfaces.msh", None, validate=True))
     for name, value in expected.items():
         error = abs(found[name] - value) / value
-        check(error <= 1e-12, f"surfaces: {name} {found[name] * 1e6:.6g} mL = the nested polyhedra "
+        check(error <= 1e-9, f"surfaces: {name} {found[name] * 1e6:.6g} mL = the nested polyhedra "
               f"{value * 1e6:.6g} mL (error {error:.1e})")
     # Remeshed at 4 and 3 mm: the new surface nodes lie on the given triangles, so the
     # tumour spheres' volume approaches theirs from below as the size falls.
