@@ -110,7 +110,12 @@ def main():
         fail(str(error))
     gmsh.finalize()
     mesh["nodes"] *= arguments.scale
-    write_msh(arguments.output, mesh)
+    mesh["exact_volumes"] = {label: volume * arguments.scale ** 3
+                             for label, volume in mesh["exact_volumes"].items()}
+    try:
+        write_msh(arguments.output, mesh)
+    except OSError as error:
+        fail(f"{arguments.output}: cannot write the mesh ({error.strerror})")
     report(arguments.output, mesh)
 
 
@@ -450,27 +455,32 @@ def write_msh(path, mesh):
     number = np.zeros(len(mesh["nodes"]), dtype=int)
     number[used] = np.arange(1, len(used) + 1)
     temporary = path + ".part"
-    with open(temporary, "w") as out:
-        out.write("$MeshFormat\n2.2 0 8\n$EndMeshFormat\n$PhysicalNames\n")
-        names = [(2, tag, name) for name, tag in mesh["surface_names"].items()]
-        names += [(3, tag, name) for tag, name in mesh["volume_names"].items() if name]
-        out.write(f"{len(names)}\n")
-        for dim, tag, name in names:
-            out.write(f'{dim} {tag} "{name}"\n')
-        out.write(f"$EndPhysicalNames\n$Nodes\n{len(used)}\n")
-        for k, point in zip(number[used], mesh["nodes"][used]):
-            out.write(f"{k} {point[0]:.17g} {point[1]:.17g} {point[2]:.17g}\n")
-        out.write(f"$EndNodes\n$Elements\n{len(mesh['faces']) + len(mesh['cells'])}\n")
-        element = 0
-        for tag, quad in mesh["faces"]:
-            element += 1
-            out.write(f"{element} {QUADRANGLE} 2 {tag} {tag} "
-                      + " ".join(str(number[n]) for n in quad) + "\n")
-        for label, cell in zip(mesh["labels"], mesh["cells"]):
-            element += 1
-            out.write(f"{element} {HEXAHEDRON} 2 {label} {label} "
-                      + " ".join(str(number[n]) for n in cell) + "\n")
-        out.write("$EndElements\n")
+    try:
+        with open(temporary, "w") as out:
+            out.write("$MeshFormat\n2.2 0 8\n$EndMeshFormat\n$PhysicalNames\n")
+            names = [(2, tag, name) for name, tag in mesh["surface_names"].items()]
+            names += [(3, tag, name) for tag, name in mesh["volume_names"].items() if name]
+            out.write(f"{len(names)}\n")
+            for dim, tag, name in names:
+                out.write(f'{dim} {tag} "{name}"\n')
+            out.write(f"$EndPhysicalNames\n$Nodes\n{len(used)}\n")
+            for k, point in zip(number[used], mesh["nodes"][used]):
+                out.write(f"{k} {point[0]:.17g} {point[1]:.17g} {point[2]:.17g}\n")
+            out.write(f"$EndNodes\n$Elements\n{len(mesh['faces']) + len(mesh['cells'])}\n")
+            element = 0
+            for tag, quad in mesh["faces"]:
+                element += 1
+                out.write(f"{element} {QUADRANGLE} 2 {tag} {tag} "
+                          + " ".join(str(number[n]) for n in quad) + "\n")
+            for label, cell in zip(mesh["labels"], mesh["cells"]):
+                element += 1
+                out.write(f"{element} {HEXAHEDRON} 2 {label} {label} "
+                          + " ".join(str(number[n]) for n in cell) + "\n")
+            out.write("$EndElements\n")
+    except BaseException:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+        raise
     os.replace(temporary, path)
 
 

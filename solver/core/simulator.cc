@@ -589,7 +589,7 @@ void Simulator::collect_state(ModuleState &state)
       [this](StateArchive &archive)
       {
         archive &current_time &next_output &wall_offset &macro_steps &adaptations
-            &checkpoint.sequence &checkpoint.last_time &frequency;
+            &adaptation_pending &checkpoint.sequence &checkpoint.last_time &frequency;
         statistics.serialize(archive);
         run_warnings.serialize(archive);
       });
@@ -773,6 +773,11 @@ void Simulator::run()
     next_output = output_interval;
     write_output(0, 0);
   }
+  if (adaptation_pending && current_time < end * (1 - 1e-12))
+  {
+    adapt_mesh();
+    adaptation_pending = false;
+  }
   follow_sessions = std::any_of(modules.begin(), modules.end(),
                                 [](const PhysicsModule *module)
                                 { return module->follows_session_temperature(); });
@@ -804,8 +809,10 @@ void Simulator::run()
       next_output =
           (std::floor(current_time / output_interval + 1e-9) + 1) * output_interval;
     }
-    if (!signal && !at_end && adaptivity.due(macro_steps, at_output))
+    const bool adaptation_due = adaptivity.due(macro_steps, at_output);
+    if (!signal && !at_end && adaptation_due)
       adapt_mesh();
+    adaptation_pending = adaptation_due && (signal || at_end);
     const bool checkpoint_now = signal || (at_end && checkpoint.at_end()) ||
                                 (!at_end && checkpoint.periodic_due(current_time, comm));
     if (checkpoint_now)

@@ -184,6 +184,9 @@ private:
   double wall_offset = 0; // wall time of the runs before the last restart
   unsigned int macro_steps = 0;
   unsigned int adaptations = 0;
+  // An adaptation due when the run stopped (at its end time or on a signal), so skipped:
+  // a resumed run does it first, as the uninterrupted run would have.
+  bool adaptation_pending = false;
   // Wall times of set-up phases, time loop and output; printed at the end. Rank 0's
   // own times (MPI_COMM_SELF): no collective operation when an exception unwinds.
   dealii::TimerOutput timer;

@@ -6,7 +6,8 @@
     the statistics of the image run, on 1 rank to solver tolerance;
   - with adaptive refinement and coarsening on 2 ranks: bitwise the statistics of the
     adaptive image run (labels of coarsened and refined cells from the saved forest);
-    a restart from a checkpoint of it continues bitwise;
+    a restart from a checkpoint of it continues bitwise, and so does a run continued
+    past its end time (the adaptation due there is done on resuming);
   - Global refinements above the saved count refine it uniformly (8x the cells)."""
 import os
 import re
@@ -88,6 +89,14 @@ fresh_run(SAVED + ADAPT + ["Checkpoint/Time interval=60", f"Checkpoint/Resume={c
 worst, same_rows = largest_difference("out-saved-adaptive", "out-saved-resumed")
 check(same_rows and worst == 0.0,
       f"adaptive run on the saved mesh resumed from {os.path.basename(checkpoint)}: differs by {worst:.1e}")
+
+# Continued past its end time (its At-end checkpoint, a longer End time): the adaptation
+# due at the old end is done first, as in the uninterrupted run.
+fresh_run(SAVED + ADAPT + ["Treatment schedule/End time=60"], "out-saved-continued", ranks=2)
+run(PRM, BASE + SAVED + ADAPT + ["Checkpoint/Resume=auto"], output="out-saved-continued", ranks=2)
+worst, same_rows = largest_difference("out-image-adaptive", "out-saved-continued")
+check(same_rows and worst == 0.0,
+      f"adaptive run on the saved mesh continued from its end at 60 s to 120 s: differs by {worst:.1e}")
 
 fresh_run(SAVED, "out-saved-plain")
 fresh_run(SAVED + ["Mesh/Global refinements=1"], "out-saved-refined")
