@@ -245,15 +245,16 @@ def winding_numbers(points, triangles):
     et al. 2013): the sum of the solid angles of the triangles over 4 pi (Van Oosterom &
     Strackee 1983), +-1 inside and 0 outside whatever the orientation."""
     result = np.empty(len(points))
-    for start in range(0, len(points), 64):
-        p = points[start:start + 64, None, None, :]
+    chunk = max(1, 2000000 // len(triangles))  # points per pass: arrays of ~50 MB
+    for start in range(0, len(points), chunk):
+        p = points[start:start + chunk, None, None, :]
         a, b, c = (triangles[None, :, k, :] - p[:, :, 0, :] for k in range(3))
         la, lb, lc = (np.linalg.norm(v, axis=2) for v in (a, b, c))
         numerator = np.einsum("ijk,ijk->ij", a, np.cross(b, c))
         denominator = (la * lb * lc + np.einsum("ijk,ijk->ij", a, b) * lc
                        + np.einsum("ijk,ijk->ij", b, c) * la
                        + np.einsum("ijk,ijk->ij", c, a) * lb)
-        result[start:start + 64] = np.abs(
+        result[start:start + chunk] = np.abs(
             np.sum(2 * np.arctan2(numerator, denominator), axis=1) / (4 * math.pi))
     return result
 
@@ -306,8 +307,11 @@ def remesh_surfaces(entities):
     patches = [[] for _ in entities]
     for dim, tag in gmsh.model.getEntities(2):
         _, coordinates, _ = gmsh.model.mesh.getNodes(2, tag, True)
-        point = tuple(np.round(np.reshape(coordinates, (-1, 3))[0], 12))
-        patches[owner[point]].append(tag)
+        points = np.round(np.reshape(coordinates, (-1, 3)), 12)
+        if len(points) == 0 or tuple(points[0]) not in owner:
+            raise ConversionError("Gmsh's reparametrisation moved the surface nodes; "
+                                  "convert without --size (keeping the triangles)")
+        patches[owner[tuple(points[0])]].append(tag)
     return patches
 
 
@@ -336,12 +340,13 @@ def split_into_hexahedra(outer_surfaces, outer_name, exact_volumes):
         raise ConversionError(f"the volumes {unlabelled} are in no physical volume; give "
                               "every volume a physical volume (its tissue label)")
 
+    # Physical surfaces by tag: (name, surface entities).
     if outer_surfaces is None:
-        surface_groups = {gmsh.model.getPhysicalName(2, tag) or str(tag):
-                          (tag, list(gmsh.model.getEntitiesForPhysicalGroup(2, tag)))
+        surface_groups = {tag: (gmsh.model.getPhysicalName(2, tag) or str(tag),
+                                list(gmsh.model.getEntitiesForPhysicalGroup(2, tag)))
                           for dim, tag in gmsh.model.getPhysicalGroups(2)}
     else:
-        surface_groups = {outer_name: (1, outer_surfaces)}
+        surface_groups = {1: (outer_name, outer_surfaces)}
 
     gmsh.option.setNumber("Mesh.SubdivisionAlgorithm", 2)
     gmsh.option.setNumber("Mesh.SecondOrderLinear", 1)
@@ -364,6 +369,8 @@ def split_into_hexahedra(outer_surfaces, outer_name, exact_volumes):
                                       "into hexahedra")
             cells.append(np.reshape(element_nodes, (-1, 8)))
             labels.append(np.full(len(cells[-1]), label_of[volume]))
+    if not cells:
+        raise ConversionError("the volumes hold no elements after the split")
     cells = np.vectorize(position.get)(np.concatenate(cells))
     labels = np.concatenate(labels)
     corners = coordinates[cells]
@@ -382,7 +389,8 @@ def split_into_hexahedra(outer_surfaces, outer_name, exact_volumes):
         key = tuple(face)
         face_count[key] = face_count.get(key, 0) + 1
     boundary_faces, dropped = {}, []
-    for name, (tag, surfaces) in surface_groups.items():
+    kept_groups = {}
+    for tag, (name, surfaces) in surface_groups.items():
         kept = interior = 0
         for surface in surfaces:
             types, _, nodes = gmsh.model.mesh.getElements(2, surface)
@@ -402,8 +410,8 @@ def split_into_hexahedra(outer_surfaces, outer_name, exact_volumes):
                         interior += 1
         if interior:
             dropped.append(f"{name} ({interior} interior faces)")
-        if kept == 0:
-            surface_groups[name] = None
+        if kept:
+            kept_groups[tag] = name
     if dropped:
         print("note: physical surfaces inside the volume are not boundaries and were "
               "dropped: " + ", ".join(dropped))
@@ -414,8 +422,7 @@ def split_into_hexahedra(outer_surfaces, outer_name, exact_volumes):
             "exact_volumes": label_volumes,
             "faces": list(boundary_faces.values()), "determinants": determinants,
             "volume_names": volume_names,
-            "surface_names": {name: group[0] for name, group in surface_groups.items()
-                              if group is not None}}
+            "surface_names": kept_groups}
 
 
 def corner_determinants(corners):
@@ -458,7 +465,7 @@ def write_msh(path, mesh):
     try:
         with open(temporary, "w") as out:
             out.write("$MeshFormat\n2.2 0 8\n$EndMeshFormat\n$PhysicalNames\n")
-            names = [(2, tag, name) for name, tag in mesh["surface_names"].items()]
+            names = [(2, tag, name) for tag, name in mesh["surface_names"].items()]
             names += [(3, tag, name) for tag, name in mesh["volume_names"].items() if name]
             out.write(f"{len(names)}\n")
             for dim, tag, name in names:
@@ -496,7 +503,7 @@ def report(path, mesh):
         print(f"  label {label}{' (' + name + ')' if name else ''}: "
               f"{np.sum(selected)} cells, volume {volume:.10g}"
               + (f" (geometry {exact:.10g}: {100 * (volume / exact - 1):+.2f}%)" if exact else ""))
-    for name, tag in mesh["surface_names"].items():
+    for tag, name in mesh["surface_names"].items():
         count = sum(1 for t, quad in mesh["faces"] if t == tag)
         print(f"  boundary '{name}' (id {tag}): {count} faces")
     quality = scaled_jacobians(corners, mesh["determinants"])

@@ -5,13 +5,19 @@
 
 #include "core/input_error.h"
 
+#include <deal.II/base/mpi.h>
 #include <deal.II/base/point.h>
 #include <deal.II/base/quadrature_lib.h>
 #include <deal.II/base/tensor.h>
+#include <deal.II/distributed/tria.h>
 #include <deal.II/grid/tria.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
+#include <limits>
+#include <map>
+#include <numeric>
 #include <sstream>
 
 namespace ferrotherm
@@ -118,5 +124,70 @@ void check_coarse_mesh(const dealii::Triangulation<3, 3> &triangulation,
     throw_input_error(source, "the mesh has no cells");
   if (!(mesh_volume > 0))
     throw_input_error(source, "the mesh has zero volume");
+
+  // Vertices of the coarse cells stored twice.
+  std::map<unsigned int, std::size_t> position;
+  std::vector<dealii::Point<3>> vertices;
+  std::vector<unsigned int> numbers;
+  double smallest = std::numeric_limits<double>::infinity();
+  for (const auto &cell : triangulation.cell_iterators_on_level(0))
+  {
+    smallest = std::min(smallest, cell->minimum_vertex_distance());
+    for (const unsigned int v : cell->vertex_indices())
+      if (position.emplace(cell->vertex_index(v), vertices.size()).second)
+      {
+        vertices.push_back(cell->vertex(v));
+        numbers.push_back(cell->vertex_index(v));
+      }
+  }
+  if (const auto pair = find_coincident_points(vertices, 1e-6 * smallest))
+  {
+    std::ostringstream problem;
+    problem << "the vertices " << numbers[pair->first] << " and " << numbers[pair->second]
+            << " of the coarse cells are at the same point (" << vertices[pair->first]
+            << "): the cells on either side are not connected; expected distinct "
+               "vertices";
+    throw_input_error(source, problem.str());
+  }
+}
+
+std::optional<std::pair<std::size_t, std::size_t>>
+find_coincident_points(const std::vector<dealii::Point<3>> &points, double tolerance)
+{
+  const dealii::Tensor<1, 3> direction({1.0, std::sqrt(2.0) - 1.0, std::sqrt(3.0) - 1.5});
+  const double length = direction.norm();
+  std::vector<double> projection(points.size());
+  for (std::size_t k = 0; k < points.size(); ++k)
+    projection[k] = points[k] * direction;
+  std::vector<std::size_t> order(points.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(),
+            [&](std::size_t a, std::size_t b) {
+              return std::make_pair(projection[a], a) < std::make_pair(projection[b], b);
+            });
+  for (std::size_t i = 0; i < order.size(); ++i)
+    for (std::size_t j = i + 1;
+         j < order.size() &&
+         projection[order[j]] - projection[order[i]] <= tolerance * length;
+         ++j)
+      if (points[order[i]].distance(points[order[j]]) <= tolerance)
+        return std::make_pair(std::min(order[i], order[j]), std::max(order[i], order[j]));
+  return std::nullopt;
+}
+
+std::set<unsigned int>
+active_cell_labels(const dealii::parallel::distributed::Triangulation<3> &triangulation)
+{
+  std::vector<unsigned int> local;
+  for (const auto &cell : triangulation.active_cell_iterators())
+    if (cell->is_locally_owned())
+      local.push_back(cell->material_id());
+  std::sort(local.begin(), local.end());
+  local.erase(std::unique(local.begin(), local.end()), local.end());
+  std::set<unsigned int> labels;
+  for (const auto &rank_labels :
+       dealii::Utilities::MPI::all_gather(triangulation.get_communicator(), local))
+    labels.insert(rank_labels.begin(), rank_labels.end());
+  return labels;
 }
 } // namespace ferrotherm

@@ -363,20 +363,13 @@ void Simulator::build_mesh()
   else
     mesh_generator->refine(tria, global_refinements, "Mesh/Global refinements");
   if (save_mesh && !validate_only && !resuming())
-    saved_mesh = saved_mesh_text(tria, named_boundaries, global_refinements,
-                                 mesh_generator->source());
+    saved_mesh =
+        saved_mesh_text(tria, named_boundaries, mesh_generator->built_in_refinements(),
+                        global_refinements, mesh_generator->source());
 
   // The labels of the active cells of every rank (an image mesh resolves labels below
   // the coarse cells).
-  std::vector<unsigned int> local;
-  for (const auto &cell : tria.active_cell_iterators())
-    if (cell->is_locally_owned())
-      local.push_back(cell->material_id());
-  std::sort(local.begin(), local.end());
-  local.erase(std::unique(local.begin(), local.end()), local.end());
-  mesh_labels.clear();
-  for (const auto &labels : Utilities::MPI::all_gather(comm, local))
-    mesh_labels.insert(labels.begin(), labels.end());
+  mesh_labels = active_cell_labels(tria);
   label_tissues.clear();
   std::string missing;
   for (const unsigned int label : mesh_labels)
@@ -802,14 +795,17 @@ void Simulator::run()
     // SIGTERM/SIGINT on any rank: write the current state and stop on every rank.
     const int signal = interruption_signal(comm);
     const bool at_end = current_time >= end * (1 - 1e-12);
-    const bool at_output = current_time >= next_output * (1 - 1e-12) || at_end;
+    const bool at_output_time = current_time >= next_output * (1 - 1e-12);
+    const bool at_output = at_output_time || at_end;
     if (signal || at_output)
     {
       write_output(current_time, wall_seconds());
       next_output =
           (std::floor(current_time / output_interval + 1e-9) + 1) * output_interval;
     }
-    const bool adaptation_due = adaptivity.due(macro_steps, at_output);
+    // Not at the end (nothing follows); a run that continues from here adapts first, if
+    // an uninterrupted run would have (the end time need not be an output time).
+    const bool adaptation_due = adaptivity.due(macro_steps, at_output_time);
     if (!signal && !at_end && adaptation_due)
       adapt_mesh();
     adaptation_pending = adaptation_due && (signal || at_end);

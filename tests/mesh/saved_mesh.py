@@ -7,8 +7,10 @@
   - with adaptive refinement and coarsening on 2 ranks: bitwise the statistics of the
     adaptive image run (labels of coarsened and refined cells from the saved forest);
     a restart from a checkpoint of it continues bitwise, and so does a run continued
-    past its end time (the adaptation due there is done on resuming);
+    past its end time (the adaptation due there is done on resuming); likewise on a box
+    the model builds coarser (the saved mesh keeps the level not coarsened below);
   - Global refinements above the saved count refine it uniformly (8x the cells)."""
+import math
 import os
 import re
 import shutil
@@ -38,16 +40,19 @@ def cells(output):
 def largest_difference(a, b, prefixes=None):
     """The largest difference of two statistics tables relative to each column's size
     (wall time and memory columns left out; only the columns starting with `prefixes` if
-    given)."""
+    given); NaN against a number counts as infinite, NaN against NaN as equal."""
     first, second = read_csv(os.path.join(a, "statistics.csv")), read_csv(os.path.join(b, "statistics.csv"))
     worst, where = 0.0, ""
     for name, column in first.items():
         if "wall" in name or "memory" in name or (prefixes and not name.startswith(prefixes)):
             continue
-        scale = max(max(abs(v) for v in column if v == v), 1e-300)
+        scale = max([abs(v) for v in column if math.isfinite(v)] + [1e-300])
         for x, y in zip(column, second[name]):
-            if (x == x or y == y) and not abs(x - y) / scale <= worst:
-                worst, where = abs(x - y) / scale, name
+            if math.isnan(x) and math.isnan(y):
+                continue
+            difference = abs(x - y) / scale if not (math.isnan(x) or math.isnan(y)) else math.inf
+            if difference > worst:
+                worst, where = difference, name
     print(f"{a} vs {b}: largest difference {worst:.2e} in {where}")
     return worst, len(first["time_s"]) == len(second["time_s"])
 
@@ -97,6 +102,28 @@ run(PRM, BASE + SAVED + ADAPT + ["Checkpoint/Resume=auto"], output="out-saved-co
 worst, same_rows = largest_difference("out-image-adaptive", "out-saved-continued")
 check(same_rows and worst == 0.0,
       f"adaptive run on the saved mesh continued from its end at 60 s to 120 s: differs by {worst:.1e}")
+
+# A box built coarser by the model (subdivisions 4, 4, 2: one built-in refinement): the
+# saved mesh keeps the level adaptivity does not coarsen below.
+BOX = ["Mesh/Model=box", "Mesh/Box/Subdivisions=4, 4, 2", "Mesh/Global refinements=1",
+       "Tissues/Target tissues=", "Transport/Prescribed/Iron by label=",
+       "Heat/Boundary conditions=x_min: fixed temperature 45"]
+box_adapt = ADAPT + ["Adaptivity/Refinement fraction=0.3"]
+fresh_run(BOX + ["Mesh/Save mesh=true"], "out-box")
+fresh_run(BOX + box_adapt, "out-box-adaptive")
+fresh_run(BOX + box_adapt + ["Mesh/Model=saved", f"Mesh/Saved/File={os.path.abspath('out-box/mesh.ftmesh')}"],
+          "out-box-saved-adaptive")
+worst, same_rows = largest_difference("out-box-adaptive", "out-box-saved-adaptive")
+check(same_rows and worst == 0.0,
+      f"adaptive runs on a box (one built-in refinement) and on its saved mesh: differ by {worst:.1e}")
+# The control: the same file claiming no built-in refinement lets adaptivity coarsen the
+# box's cells one level further, and the runs differ.
+with open("out-box/mesh.ftmesh") as original, open("box-no-built-in.ftmesh", "w") as edited:
+    edited.write(original.read().replace("built_in_refinements 1", "built_in_refinements 0"))
+fresh_run(BOX + box_adapt + ["Mesh/Model=saved", f"Mesh/Saved/File={os.path.abspath('box-no-built-in.ftmesh')}"],
+          "out-box-control")
+worst, same_rows = largest_difference("out-box-adaptive", "out-box-control")
+check(worst > 1e-6, f"control: without the built-in refinement the adaptive run differs (by {worst:.1e})")
 
 fresh_run(SAVED, "out-saved-plain")
 fresh_run(SAVED + ["Mesh/Global refinements=1"], "out-saved-refined")

@@ -55,10 +55,10 @@ mesh_error_test(saved_truncated
   "truncated.ftmesh: the file ends before 'end' \\(truncated\\? it must end with 'end'\\)"
   ${SAVED_CASE} --set "Mesh/Saved/File=${SAVED}/truncated.ftmesh")
 mesh_error_test(saved_bad_vertex
-  "bad-vertex.ftmesh:17: vertex 8 does not exist \\(8 vertices, numbered from 0\\)"
+  "bad-vertex.ftmesh:18: vertex 8 does not exist \\(8 vertices, numbered from 0\\)"
   ${SAVED_CASE} --set "Mesh/Saved/File=${SAVED}/bad-vertex.ftmesh")
 mesh_error_test(saved_short_tree
-  "short-tree.ftmesh:17: the refinement tree of the cell ends early"
+  "short-tree.ftmesh:18: the refinement tree of the cell ends early"
   ${SAVED_CASE} --set "Mesh/Saved/File=${SAVED}/short-tree.ftmesh")
 mesh_error_test(saved_unbalanced
   "unbalanced.ftmesh: the refinement trees give 71 cells after p4est's 2:1 balance, not the 22 saved"

@@ -8,6 +8,7 @@
 
 #include "core/input_error.h"
 #include "core/label_map.h"
+#include "core/mesh_check.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -596,46 +597,26 @@ private:
   }
 
   // Two nodes closer than 1e-6 of the smallest volume element are one point stored
-  // twice: the elements on either side are not connected. The nodes are sorted by
-  // their projection on a direction of irrational slopes (no ties on structured
-  // grids), so only neighbours in that order are compared.
+  // twice: the elements on either side are not connected.
   void check_distinct_coordinates() const
   {
     const double tolerance =
         std::isfinite(smallest_element) ? 1e-6 * smallest_element : 0.0;
-    const double direction[3] = {1.0, std::sqrt(2.0) - 1.0, std::sqrt(3.0) - 1.5};
-    const double length =
-        std::sqrt(1.0 + direction[1] * direction[1] + direction[2] * direction[2]);
-    std::vector<double> projection(nodes.size());
+    std::vector<dealii::Point<3>> points(nodes.size());
     for (std::size_t k = 0; k < nodes.size(); ++k)
-      projection[k] = nodes[k].x[0] * direction[0] + nodes[k].x[1] * direction[1] +
-                      nodes[k].x[2] * direction[2];
-    std::vector<std::size_t> order(nodes.size());
-    std::iota(order.begin(), order.end(), 0);
-    std::sort(
-        order.begin(), order.end(),
-        [&](std::size_t a, std::size_t b)
-        { return std::make_pair(projection[a], a) < std::make_pair(projection[b], b); });
-    for (std::size_t i = 0; i < order.size(); ++i)
-      for (std::size_t j = i + 1;
-           j < order.size() &&
-           projection[order[j]] - projection[order[i]] <= tolerance * length;
-           ++j)
-      {
-        const Node &a = nodes[std::min(order[i], order[j])];
-        const Node &b = nodes[std::max(order[i], order[j])];
-        if (std::hypot(a.x[0] - b.x[0], a.x[1] - b.x[1], a.x[2] - b.x[2]) <= tolerance)
-        {
-          std::ostringstream point;
-          point << "(" << a.x[0] << ", " << a.x[1] << ", " << a.x[2] << ")";
-          lines.fail_at(b.line, "the nodes " + std::to_string(a.id) + " (line " +
-                                    std::to_string(a.line) + ") and " +
-                                    std::to_string(b.id) + " are at the same point " +
-                                    point.str() +
-                                    "; expected distinct coordinates (merge repeated "
-                                    "nodes, e.g. Gmsh: Coherence Mesh)");
-        }
-      }
+      points[k] = dealii::Point<3>(nodes[k].x[0], nodes[k].x[1], nodes[k].x[2]);
+    if (const auto pair = find_coincident_points(points, tolerance))
+    {
+      const Node &a = nodes[pair->first];
+      const Node &b = nodes[pair->second];
+      std::ostringstream point;
+      point << "(" << a.x[0] << ", " << a.x[1] << ", " << a.x[2] << ")";
+      lines.fail_at(b.line, "the nodes " + std::to_string(a.id) + " (line " +
+                                std::to_string(a.line) + ") and " + std::to_string(b.id) +
+                                " are at the same point " + point.str() +
+                                "; expected distinct coordinates (merge repeated "
+                                "nodes, e.g. Gmsh: Coherence Mesh)");
+    }
   }
 };
 } // namespace

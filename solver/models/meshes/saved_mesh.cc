@@ -83,6 +83,12 @@ public:
                             std::to_string(mesh.global_refinements) +
                             " global refinements the saved mesh " + file +
                             " holds (a saved mesh is refined further, never coarsened)");
+    if (mesh.max_level + global - mesh.global_refinements > saved_mesh_max_level)
+      throw_input_error(parameter, std::to_string(global) +
+                                       " refines the deepest cells of " + file +
+                                       " (level " + std::to_string(mesh.max_level) +
+                                       ") beyond p4est's level " +
+                                       std::to_string(saved_mesh_max_level));
     for (;;)
     {
       bool any = false;
@@ -123,6 +129,10 @@ public:
     return mesh.n_leaves * std::pow(8.0, std::max(global, mesh.global_refinements) -
                                              mesh.global_refinements);
   }
+
+  // The uniform refinements of the model the mesh was saved from: adaptivity does not
+  // coarsen below them and the Global refinements.
+  unsigned int built_in_refinements() const override { return mesh.built_in_refinements; }
 
   std::string source() const override { return "Mesh/Saved (" + file + ")"; }
 

@@ -1,7 +1,8 @@
 // The saved-mesh file (see saved_mesh_file.h). The format is text, one item per line:
 //   ferrotherm-saved-mesh 1
 //   source <what the mesh was built from>
-//   global_refinements <G>
+//   built_in_refinements <r>   (uniform refinements of the mesh model, e.g. a box)
+//   global_refinements <G>     (Mesh/Global refinements of the saving run)
 //   boundary_names <K>, then K lines '<id> <name>'
 //   vertices <N>, then N lines 'x y z' (m)
 //   cells <M>, then M lines 'v0 ... v7 | <forest>': the coarse hexahedron (deal.II vertex
@@ -19,6 +20,7 @@
 #include <deal.II/grid/cell_id.h>
 #include <deal.II/grid/manifold.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <iomanip>
@@ -31,8 +33,6 @@ using namespace dealii;
 
 namespace
 {
-// p8est refines a tree at most 19 times.
-constexpr unsigned int max_depth = 19;
 constexpr unsigned int max_count = 100000000;
 const std::string magic = "ferrotherm-saved-mesh";
 
@@ -109,9 +109,10 @@ private:
 };
 
 // Appends the tree of one coarse cell from its pre-order tokens; returns its root node.
-unsigned int parse_tree(std::istringstream &tokens, std::vector<SavedMesh::Node> &nodes,
-                        unsigned long long &leaves, const LineReader &reader)
+unsigned int parse_tree(std::istringstream &tokens, SavedMesh &mesh,
+                        const LineReader &reader)
 {
+  std::vector<SavedMesh::Node> &nodes = mesh.nodes;
   struct Pending
   {
     unsigned int node, depth;
@@ -135,11 +136,13 @@ unsigned int parse_tree(std::istringstream &tokens, std::vector<SavedMesh::Node>
       reader.error("the label " + token + " is out of range");
     if (!refined)
     {
-      ++leaves;
+      ++mesh.n_leaves;
+      mesh.max_level = std::max(mesh.max_level, pending.depth);
       continue;
     }
-    if (pending.depth + 1 > max_depth)
-      reader.error("a cell is refined more than " + std::to_string(max_depth) + " times");
+    if (pending.depth + 1 > saved_mesh_max_level)
+      reader.error("a cell is refined more than " + std::to_string(saved_mesh_max_level) +
+                   " times (the limit of p4est)");
     const unsigned int first = nodes.size();
     nodes[pending.node].first_child = first;
     nodes.resize(first + 8);
@@ -166,9 +169,10 @@ SavedMesh SavedMesh::read(const std::string &path)
       reader.error("expected 'source <text>', found '" + line + "'");
     mesh.source = trim(line.substr(6));
   }
+  mesh.built_in_refinements = reader.count("built_in_refinements");
   mesh.global_refinements = reader.count("global_refinements");
-  if (mesh.global_refinements > max_depth)
-    reader.error("more global refinements than a tree can hold");
+  if (mesh.built_in_refinements + mesh.global_refinements > saved_mesh_max_level)
+    reader.error("more refinements than a tree can hold");
 
   const unsigned int n_names = reader.count("boundary_names");
   for (unsigned int k = 0; k < n_names; ++k)
@@ -204,6 +208,7 @@ SavedMesh SavedMesh::read(const std::string &path)
   const unsigned int n_cells = reader.count("cells");
   if (n_cells == 0)
     reader.error("the mesh has no cells");
+  std::vector<bool> used(n_vertices, false);
   for (unsigned int c = 0; c < n_cells; ++c)
   {
     mesh.cells.emplace_back();
@@ -219,18 +224,24 @@ SavedMesh SavedMesh::read(const std::string &path)
         reader.error("vertex " + index + " does not exist (" +
                      std::to_string(n_vertices) + " vertices, numbered from 0)");
       distinct.insert(mesh.cells[c][v]);
+      used[mesh.cells[c][v]] = true;
     }
     if (distinct.size() != 8)
       reader.error("the cell repeats a vertex");
     std::string bar;
     if (!(words >> bar) || bar != "|")
       reader.error("expected '|' after the 8 vertex indices");
-    mesh.roots.push_back(parse_tree(words, mesh.nodes, mesh.n_leaves, reader));
+    mesh.roots.push_back(parse_tree(words, mesh, reader));
     std::string rest;
     if (words >> rest)
       reader.error("the refinement tree of the cell has more tokens than cells ('" +
                    rest + "')");
   }
+
+  if (const auto unused = std::find(used.begin(), used.end(), false);
+      unused != used.end())
+    reader.error("vertex " + std::to_string(unused - used.begin()) +
+                 " belongs to no cell (a file not written by Ferrotherm, or edited)");
 
   const unsigned int n_faces = reader.count("boundary_faces");
   for (unsigned int k = 0; k < n_faces; ++k)
@@ -257,7 +268,8 @@ SavedMesh SavedMesh::read(const std::string &path)
 std::string
 saved_mesh_text(const parallel::distributed::Triangulation<3> &tria,
                 const std::map<std::string, types::boundary_id> &boundary_names,
-                unsigned int global_refinements, const std::string &source)
+                unsigned int built_in_refinements, unsigned int global_refinements,
+                const std::string &source)
 {
   check_flat_geometry(tria);
   // Per locally owned active cell: coarse cell, level, child indices, labels root..leaf.
@@ -317,6 +329,7 @@ saved_mesh_text(const parallel::distributed::Triangulation<3> &tria,
           "every cell, "
        << leaves << " active cells. Coordinates in m.\n"
        << "source " << source << "\n"
+       << "built_in_refinements " << built_in_refinements << "\n"
        << "global_refinements " << global_refinements << "\n"
        << "boundary_names " << boundary_names.size() << "\n";
   for (const auto &[name, id] : boundary_names)

@@ -41,16 +41,19 @@ struct SavedMesh
     dealii::types::boundary_id id;
   };
 
-  std::string source;                  // what the mesh was built from
-  unsigned int global_refinements = 0; // Mesh/Global refinements of the saving run
+  std::string source; // what the mesh was built from
+  // Uniform refinements of the mesh model (a box built coarser) and Mesh/Global
+  // refinements of the saving run.
+  unsigned int built_in_refinements = 0, global_refinements = 0;
   std::map<std::string, dealii::types::boundary_id> boundary_names;
   std::vector<dealii::Point<3>> vertices;
   std::vector<std::array<unsigned int, 8>> cells;
-  std::vector<BoundaryFace>
-      boundary_faces;              // faces of coarse cells with an id other than 0
+  // Faces of coarse cells with a boundary id other than 0.
+  std::vector<BoundaryFace> boundary_faces;
   std::vector<Node> nodes;         // the forest
   std::vector<unsigned int> roots; // node of each coarse cell
   unsigned long long n_leaves = 0; // active cells
+  unsigned int max_level = 0;      // of the deepest cell
 
   // Reads and checks the file; errors name the file and line.
   static SavedMesh read(const std::string &path);
@@ -62,5 +65,9 @@ struct SavedMesh
 std::string
 saved_mesh_text(const dealii::parallel::distributed::Triangulation<3, 3> &tria,
                 const std::map<std::string, dealii::types::boundary_id> &boundary_names,
-                unsigned int global_refinements, const std::string &source);
+                unsigned int built_in_refinements, unsigned int global_refinements,
+                const std::string &source);
+
+// p8est refines a tree to level 18 at most (P8EST_QMAXLEVEL).
+constexpr unsigned int saved_mesh_max_level = 18;
 } // namespace ferrotherm

@@ -15,6 +15,7 @@
 // discontinuous (DG) fields there: tissue interfaces, where E jumps, stay sharp.
 // Uses PETSc/hypre directly, in either linear-algebra configuration.
 #include "core/input_error.h"
+#include "core/mesh_check.h"
 #include "core/range_check.h"
 #include "core/scalar_space.h"
 #include "core/simulator.h"
@@ -218,11 +219,11 @@ public:
     em_tria =
         std::make_unique<parallel::distributed::Triangulation<3>>(sim.mpi_communicator());
     mesh_generator->create_coarse_mesh(*em_tria);
-    collect_conductivities();
-    check_coil_position(); // on the coarse cells, before the refinements
     mesh_generator->refine(*em_tria, refinements,
                            "Electromagnetics/Full eddy current/Mesh/Global refinements");
-    collect_conductivities(); // of the labels of the refined cells (image meshes)
+    collect_conductivities(); // of the refined cells (image meshes label below the
+                              // coarse)
+    check_coil_position();
     sim.fields().add("H_amplitude", "A/m", "peak magnetic field amplitude |H|",
                      "Electromagnetics", &h_field);
     sim.fields().add("E_amplitude", "V/m", "peak induced electric field |E|",
@@ -285,17 +286,7 @@ private:
   void collect_conductivities()
   {
     sigma.clear();
-    std::vector<unsigned int> local;
-    for (const auto &cell : em_tria->active_cell_iterators())
-      if (cell->is_locally_owned())
-        local.push_back(cell->material_id());
-    std::sort(local.begin(), local.end());
-    local.erase(std::unique(local.begin(), local.end()), local.end());
-    std::set<unsigned int> labels;
-    for (const auto &rank_labels :
-         Utilities::MPI::all_gather(simulator->mpi_communicator(), local))
-      labels.insert(rank_labels.begin(), rank_labels.end());
-    for (const unsigned int label : labels)
+    for (const unsigned int label : active_cell_labels(*em_tria))
       if (air_labels.count(label))
         sigma[label] = 0;
       else if (const Tissue *tissue = simulator->tissue_table().find_label(label))
