@@ -77,3 +77,7 @@ mesh_error_test(save_curved_mesh
 # surfaces to all-hexahedral meshes, checked by the heated-sphere closed form and volumes.
 ferrotherm_test(mesh/gmsh_route_sphere mesh/gmsh_route.py sphere PROCESSORS 2)
 ferrotherm_test(mesh/gmsh_route_inputs mesh/gmsh_route.py inputs)
+# Coincident vertices of the coarse cells (any mesh model; here a saved mesh): a crack.
+mesh_error_test(coincident_vertices
+  "crack.ftmesh\\): the vertices 1 and 8 of the coarse cells are at the same point \\(0.01 0 0\\): the cells on either side are not connected"
+  ${SAVED_CASE} --set "Mesh/Saved/File=${SAVED}/crack.ftmesh")
