@@ -11,6 +11,7 @@
 // without communication.
 #pragma once
 
+#include "core/triangulation_fwd.h"
 #include <deal.II/base/point.h>
 
 #include <optional>
@@ -18,18 +19,6 @@
 #include <string>
 #include <utility>
 #include <vector>
-
-namespace dealii
-{
-template <int dim, int spacedim> class Triangulation;
-namespace parallel
-{
-namespace distributed
-{
-template <int dim, int spacedim> class Triangulation;
-}
-} // namespace parallel
-} // namespace dealii
 
 namespace ferrotherm
 {

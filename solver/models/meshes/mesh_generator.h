@@ -5,23 +5,13 @@
 
 #include "core/plugin_registry.h"
 #include "core/run_context.h"
+#include "core/triangulation_fwd.h"
 
 #include <deal.II/base/parameter_handler.h>
 #include <deal.II/base/types.h>
 
 #include <map>
 #include <string>
-
-namespace dealii
-{
-namespace parallel
-{
-namespace distributed
-{
-template <int dim, int spacedim> class Triangulation;
-}
-} // namespace parallel
-} // namespace dealii
 
 namespace ferrotherm
 {

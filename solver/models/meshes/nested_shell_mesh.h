@@ -6,16 +6,12 @@
 // that surface's manifold id, so interfaces follow the curved tissue boundaries.
 #pragma once
 
+#include "core/triangulation_fwd.h"
 #include <deal.II/base/point.h>
 #include <deal.II/base/types.h>
 
 #include <array>
 #include <vector>
-
-namespace dealii
-{
-template <int dim, int spacedim> class Triangulation;
-}
 
 namespace ferrotherm
 {

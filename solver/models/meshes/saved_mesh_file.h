@@ -4,6 +4,7 @@
 // say) is rebuilt exactly, on any number of ranks, without its sources.
 #pragma once
 
+#include "core/triangulation_fwd.h"
 #include <deal.II/base/mpi.h>
 #include <deal.II/base/point.h>
 #include <deal.II/base/types.h>
@@ -12,17 +13,6 @@
 #include <map>
 #include <string>
 #include <vector>
-
-namespace dealii
-{
-namespace parallel
-{
-namespace distributed
-{
-template <int dim, int spacedim> class Triangulation;
-}
-} // namespace parallel
-} // namespace dealii
 
 namespace ferrotherm
 {
