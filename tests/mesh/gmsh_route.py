@@ -25,7 +25,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from ferrotherm_testing import HERE, check, finish, heated_sphere_constants, orders, read_csv, run  # noqa: E402
+from ferrotherm_testing import HERE, check, finish, heated_sphere_constants, read_csv, run  # noqa: E402
 
 SCRIPT = os.path.join(HERE, "..", "scripts", "gmsh_hex_mesh.py")
 GEOMETRY = os.path.join(HERE, "mesh", "heated-sphere.geo")

@@ -2,8 +2,9 @@
 // rebuilt exactly: its coarse hexahedra, then every cell refined that the saved forest
 // refines (level by level, so p4est's 2:1 balance adds nothing), every cell on every
 // level labelled as saved. Cells finer than the saved ones (adaptive refinement) take the
-// label of their saved ancestor. The file holds the Global refinements it was saved with;
-// a run may refine it uniformly further (Global refinements above that count), not less.
+// label of their saved ancestor. The file holds the Global refinements it was saved with
+// (a run may refine it uniformly further, not less) and the built-in refinements of the
+// mesh model (adaptivity does not coarsen below them and the Global refinements).
 #include "core/input_error.h"
 #include "core/text_parsing.h"
 #include "models/meshes/mesh_generator.h"

@@ -221,8 +221,8 @@ public:
     mesh_generator->create_coarse_mesh(*em_tria);
     mesh_generator->refine(*em_tria, refinements,
                            "Electromagnetics/Full eddy current/Mesh/Global refinements");
-    collect_conductivities(); // of the refined cells (image meshes label below the
-                              // coarse)
+    // The labels of the refined cells (an image mesh labels cells below the coarse ones).
+    collect_conductivities();
     check_coil_position();
     sim.fields().add("H_amplitude", "A/m", "peak magnetic field amplitude |H|",
                      "Electromagnetics", &h_field);
